@@ -1,0 +1,34 @@
+package dev.zero.api;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Agent calls about a host: registration and heartbeat, and the tasks the service hands it. */
+@Path("/api/v1/hosts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public interface HostsApi {
+    /** Registers the host on first call and records a heartbeat on every call. */
+    @PUT
+    @Path("/{host}")
+    HostView heartbeat(@PathParam("host") String host, HostReport report);
+
+    /** Claims up to {@code max} pending tasks for the host; each is leased to it for a while. */
+    @GET
+    @Path("/{host}/tasks")
+    List<TaskView> pollTasks(@PathParam("host") String host, @QueryParam("max") @DefaultValue("16") int max);
+
+    /** Reports how a claimed task ended. */
+    @POST
+    @Path("/{host}/tasks/{task}/result")
+    void completeTask(@PathParam("host") String host, @PathParam("task") long task, TaskResult result);
+}

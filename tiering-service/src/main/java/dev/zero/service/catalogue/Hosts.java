@@ -1,0 +1,62 @@
+package dev.zero.service.catalogue;
+
+import dev.zero.api.HostReport;
+import dev.zero.api.HostView;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Hosts that run agents: their cache disk and when they were last heard from. */
+@ApplicationScoped
+public class Hosts {
+    private static final String COLUMNS = "id, name, capacity_bytes, used_bytes, target_bytes, registered_at, last_heartbeat";
+
+    private final Db db;
+
+    Hosts(Db db) {
+        this.db = db;
+    }
+
+    /** Registers the host on first call; afterwards records the heartbeat and the disk figures. */
+    public HostView heartbeat(String name, HostReport report) {
+        return db.inTransaction(c -> {
+            try (var s = Db.bind(c.prepareStatement("""
+                    insert into host (name, capacity_bytes, used_bytes) values (?, ?, ?)
+                    on conflict (name) do update set capacity_bytes = excluded.capacity_bytes,
+                        used_bytes = excluded.used_bytes, last_heartbeat = now()
+                    returning """ + COLUMNS), name, report.capacityBytes(), report.usedBytes());
+                    var rs = s.executeQuery()) {
+                rs.next();
+                return view(rs);
+            }
+        });
+    }
+
+    public List<HostView> list() {
+        return db.inTransaction(c -> {
+            try (var s = c.prepareStatement("select " + COLUMNS + " from host order by name"); var rs = s.executeQuery()) {
+                List<HostView> hosts = new ArrayList<>();
+                while (rs.next()) {
+                    hosts.add(view(rs));
+                }
+                return hosts;
+            }
+        });
+    }
+
+    static Optional<Long> idOf(Connection c, String name) throws SQLException {
+        try (var s = Db.bind(c.prepareStatement("select id from host where name = ?"), name); var rs = s.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        }
+    }
+
+    private static HostView view(ResultSet rs) throws SQLException {
+        long target = rs.getLong("target_bytes");
+        return new HostView(rs.getLong("id"), rs.getString("name"), rs.getLong("capacity_bytes"), rs.getLong("used_bytes"),
+                rs.wasNull() ? null : target, Db.instant(rs.getTimestamp("registered_at")), Db.instant(rs.getTimestamp("last_heartbeat")));
+    }
+}

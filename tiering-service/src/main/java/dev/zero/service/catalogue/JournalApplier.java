@@ -1,0 +1,288 @@
+package dev.zero.service.catalogue;
+
+import dev.zero.api.FileMeta;
+import dev.zero.api.JournalRecord;
+import dev.zero.api.ReconcileReport;
+import dev.zero.api.VolumeView;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Applies journal records of one volume inside the caller's transaction. Every operation is
+ * written so that applying it again, or on a catalogue that drifted, leaves the catalogue as
+ * the tree was: upserts instead of inserts, deletes that tolerate absence. {@link #apply}
+ * returns false when a record named something the catalogue does not have (drift that the
+ * next reconciling walk repairs).
+ */
+final class JournalApplier {
+    private static final String FILE_COLUMNS = "type, size, mode, uid, gid, nlink, mtime, content_version, link_target";
+
+    private final Connection c;
+    private final long volumeId;
+    /** Generation of the reconciling walk in progress: rows this batch touches count as seen by it. */
+    private Long generation;
+    private final long[] counts = new long[6];
+    private ReconcileReport finished;
+
+    JournalApplier(Connection connection, long volumeId, Long generation) {
+        this.c = connection;
+        this.volumeId = volumeId;
+        this.generation = generation;
+    }
+
+    /** The report of a walk that a record of this batch closed, or null. */
+    ReconcileReport finishedReport() {
+        return finished;
+    }
+
+    boolean apply(JournalRecord r) throws SQLException {
+        return switch (r.op()) {
+            case CREATE -> {
+                upsertFile(r.fileId(), r.meta(), r.linkTarget(), generation);
+                putEntry(r.parentId(), r.name(), r.fileId(), generation);
+                yield true;
+            }
+            case LINK -> link(r);
+            case UNLINK -> removeEntry(r.parentId(), r.name());
+            case RENAME -> rename(r);
+            case SETATTR -> updateMeta(r.fileId(), r.meta(), false);
+            case CONTENT -> updateMeta(r.fileId(), r.meta(), true);
+            case ACCESS -> update("update file set last_access = greatest(last_access, ?) where volume_id = ? and id = ?",
+                    r.at(), volumeId, r.fileId()) == 1;
+            case RECONCILE_BEGIN -> beginWalk(r.generation());
+            case SNAPSHOT -> snapshot(r);
+            case RECONCILE_END -> endWalk(r.generation());
+        };
+    }
+
+    private boolean link(JournalRecord r) throws SQLException {
+        if (r.meta() != null && !updateMeta(r.fileId(), r.meta(), false)) {
+            return false;
+        }
+        if (!exists("select 1 from file where volume_id = ? and id = ?", volumeId, r.fileId())) {
+            return false;
+        }
+        putEntry(r.parentId(), r.name(), r.fileId(), generation);
+        return true;
+    }
+
+    private boolean rename(JournalRecord r) throws SQLException {
+        Long moved = entryFile(r.parentId(), r.name());
+        if (moved == null) {
+            return false;
+        }
+        if (r.parentId().equals(r.newParentId()) && r.name().equals(r.newName())) {
+            return true;
+        }
+        Long replaced = entryFile(r.newParentId(), r.newName());
+        if (moved.equals(replaced)) {
+            // POSIX: renaming one hard link of a file onto another does nothing.
+            return true;
+        }
+        if (replaced != null) {
+            update("delete from entry where volume_id = ? and parent_id = ? and name = ?", volumeId, r.newParentId(), r.newName());
+        }
+        update("update entry set parent_id = ?, name = ?, seen_gen = coalesce(?::bigint, seen_gen) where volume_id = ? and parent_id = ? and name = ?",
+                r.newParentId(), r.newName(), generation, volumeId, r.parentId(), r.name());
+        if (replaced != null) {
+            dropIfNameless(replaced);
+        }
+        if (generation != null) {
+            // The walk may have passed the new place before the move: count the moved subtree as seen.
+            update("""
+                    with recursive sub(id) as (
+                        select ?::bigint
+                        union
+                        select e.file_id from entry e join sub on e.parent_id = sub.id where e.volume_id = ?)
+                    , marked as (update entry set seen_gen = ? where volume_id = ? and parent_id in (select id from sub))
+                    update file set seen_gen = ? where volume_id = ? and id in (select id from sub)""",
+                    moved, volumeId, generation, volumeId, generation, volumeId);
+        }
+        return true;
+    }
+
+    private boolean removeEntry(long parentId, String name) throws SQLException {
+        Long removed = null;
+        try (var s = Db.bind(c.prepareStatement("delete from entry where volume_id = ? and parent_id = ? and name = ? returning file_id"),
+                volumeId, parentId, name); var rs = s.executeQuery()) {
+            if (rs.next()) {
+                removed = rs.getLong(1);
+            }
+        }
+        if (removed == null) {
+            return false;
+        }
+        dropIfNameless(removed);
+        return true;
+    }
+
+    /** A file leaves the catalogue with its last name (the root never does). */
+    private void dropIfNameless(long fileId) throws SQLException {
+        update("""
+                delete from file f where f.volume_id = ? and f.id = ? and f.id <> ?
+                  and not exists (select 1 from entry e where e.volume_id = f.volume_id and e.file_id = f.id)""",
+                volumeId, fileId, VolumeView.ROOT_FILE_ID);
+    }
+
+    /** Points the name at the file; returns whether the catalogue had it otherwise. */
+    private boolean putEntry(long parentId, String name, long fileId, Long seen) throws SQLException {
+        Long previous = entryFile(parentId, name);
+        if (previous != null && previous == fileId) {
+            if (seen != null) {
+                update("update entry set seen_gen = ? where volume_id = ? and parent_id = ? and name = ?", seen, volumeId, parentId, name);
+            }
+            return false;
+        }
+        update("""
+                insert into entry (volume_id, parent_id, name, file_id, seen_gen) values (?, ?, ?, ?, ?::bigint)
+                on conflict (volume_id, parent_id, name) do update set file_id = excluded.file_id, seen_gen = excluded.seen_gen""",
+                volumeId, parentId, name, fileId, seen);
+        if (previous != null) {
+            dropIfNameless(previous);
+        }
+        return true;
+    }
+
+    private void upsertFile(long fileId, FileMeta m, String linkTarget, Long seen) throws SQLException {
+        update("""
+                insert into file (volume_id, id, type, size, mode, uid, gid, nlink, atime, mtime, ctime, link_target,
+                                  content_version, last_access, seen_gen)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::bigint)
+                on conflict (volume_id, id) do update set type = excluded.type, size = excluded.size, mode = excluded.mode,
+                    uid = excluded.uid, gid = excluded.gid, nlink = excluded.nlink, atime = excluded.atime,
+                    mtime = excluded.mtime, ctime = excluded.ctime, link_target = excluded.link_target,
+                    state = case when excluded.content_version > file.content_version then 'LOCAL' else file.state end,
+                    content_version = greatest(file.content_version, excluded.content_version),
+                    seen_gen = coalesce(excluded.seen_gen, file.seen_gen)""",
+                volumeId, fileId, m.type(), m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.atime(), m.mtime(), m.ctime(),
+                linkTarget, m.contentVersion(), lastAccess(m), seen);
+    }
+
+    /** New content makes the file LOCAL again: the stored copy, if any, is an older version. */
+    private boolean updateMeta(long fileId, FileMeta m, boolean contentChanged) throws SQLException {
+        return update("""
+                update file set size = ?, mode = ?, uid = ?, gid = ?, nlink = ?, atime = ?, mtime = ?, ctime = ?,
+                    state = case when ? > content_version then 'LOCAL' else state end,
+                    content_version = greatest(content_version, ?),
+                    last_access = case when ? then greatest(last_access, ?) else last_access end,
+                    seen_gen = coalesce(?::bigint, seen_gen)
+                where volume_id = ? and id = ?""",
+                m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.atime(), m.mtime(), m.ctime(), m.contentVersion(), m.contentVersion(),
+                contentChanged, m.mtime(), generation, volumeId, fileId) == 1;
+    }
+
+    private boolean beginWalk(long gen) throws SQLException {
+        generation = gen;
+        update("update volume set reconcile_gen = ? where id = ?", gen, volumeId);
+        update("insert into reconcile (volume_id, generation) values (?, ?) on conflict do nothing", volumeId, gen);
+        return true;
+    }
+
+    private boolean snapshot(JournalRecord r) throws SQLException {
+        if (!Objects.equals(generation, r.generation())) {
+            return false;
+        }
+        String before = fileSignature(r.fileId());
+        upsertFile(r.fileId(), r.meta(), r.linkTarget(), generation);
+        counts[0]++;
+        if (before == null) {
+            counts[1]++;
+        } else if (!before.equals(fileSignature(r.fileId()))) {
+            counts[2]++;
+        }
+        if (r.fileId() != VolumeView.ROOT_FILE_ID && putEntry(r.parentId(), r.name(), r.fileId(), generation)) {
+            counts[4]++;
+        }
+        flushCountsIfLarge();
+        return true;
+    }
+
+    private boolean endWalk(long gen) throws SQLException {
+        if (!Objects.equals(generation, gen)) {
+            return false;
+        }
+        counts[5] += update("delete from entry where volume_id = ? and seen_gen is distinct from ?", volumeId, gen);
+        counts[3] += update("delete from file where volume_id = ? and id <> ? and seen_gen is distinct from ?",
+                volumeId, VolumeView.ROOT_FILE_ID, gen);
+        counts[3] += update("""
+                delete from file f where f.volume_id = ? and f.id <> ?
+                  and not exists (select 1 from entry e where e.volume_id = f.volume_id and e.file_id = f.id)""",
+                volumeId, VolumeView.ROOT_FILE_ID);
+        flushCounts();
+        update("update reconcile set finished_at = now() where volume_id = ? and generation = ?", volumeId, gen);
+        update("update volume set reconcile_gen = null where id = ?", volumeId);
+        try (var s = Db.bind(c.prepareStatement("""
+                select files_seen, files_added, files_updated, files_removed, entries_added, entries_removed
+                from reconcile where volume_id = ? and generation = ?"""), volumeId, gen); var rs = s.executeQuery()) {
+            rs.next();
+            finished = new ReconcileReport(gen, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
+        }
+        generation = null;
+        return true;
+    }
+
+    private void flushCountsIfLarge() throws SQLException {
+        if (counts[0] >= 1000) {
+            flushCounts();
+        }
+    }
+
+    /** Walk counters live in memory for the batch and are added to the walk's row in one statement. */
+    private void flushCounts() throws SQLException {
+        if (generation == null) {
+            return;
+        }
+        update("""
+                update reconcile set files_seen = files_seen + ?, files_added = files_added + ?, files_updated = files_updated + ?,
+                    files_removed = files_removed + ?, entries_added = entries_added + ?, entries_removed = entries_removed + ?
+                where volume_id = ? and generation = ?""",
+                counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], volumeId, generation);
+        java.util.Arrays.fill(counts, 0);
+    }
+
+    /** Must run before the batch commits: the walk's counters are part of the batch's effect. */
+    void finishBatch() throws SQLException {
+        flushCounts();
+    }
+
+    private String fileSignature(long fileId) throws SQLException {
+        try (var s = Db.bind(c.prepareStatement("select " + FILE_COLUMNS + " from file where volume_id = ? and id = ?"), volumeId, fileId);
+                var rs = s.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            StringBuilder b = new StringBuilder();
+            for (int i = 1; i <= 9; i++) {
+                b.append(rs.getString(i)).append('\u0000');
+            }
+            return b.toString();
+        }
+    }
+
+    private Long entryFile(long parentId, String name) throws SQLException {
+        try (var s = Db.bind(c.prepareStatement("select file_id from entry where volume_id = ? and parent_id = ? and name = ? for update"),
+                volumeId, parentId, name); var rs = s.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    private boolean exists(String sql, Object... values) throws SQLException {
+        try (var s = Db.bind(c.prepareStatement(sql), values); ResultSet rs = s.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    private int update(String sql, Object... values) throws SQLException {
+        try (var s = Db.bind(c.prepareStatement(sql), values)) {
+            return s.executeUpdate();
+        }
+    }
+
+    private static Instant lastAccess(FileMeta m) {
+        Instant atime = m.atime();
+        return atime.isAfter(m.mtime()) ? atime : m.mtime();
+    }
+}

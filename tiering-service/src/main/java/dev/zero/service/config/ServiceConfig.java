@@ -1,0 +1,53 @@
+package dev.zero.service.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The tiering service's own settings, under {@code zero.*}. */
+@ConfigMapping(prefix = "zero")
+public interface ServiceConfig {
+    Auth auth();
+
+    Store store();
+
+    Transfer transfer();
+
+    Tasks tasks();
+
+    /** Bearer tokens; both are secrets and are never logged. */
+    interface Auth {
+        /** Token agents present on {@code /api/v1/**} calls (at least 16 characters). */
+        String agentToken();
+
+        /** Token operators present on {@code /api/v1/admin/**} calls; also accepted on agent calls (at least 16 characters). */
+        String adminToken();
+    }
+
+    interface Store {
+        /** Which object store holds evicted content: {@code fs} (a local directory). */
+        @WithDefault("fs")
+        String kind();
+
+        /** Root directory of the {@code fs} store. */
+        Optional<Path> fsRoot();
+    }
+
+    interface Transfer {
+        /** Largest content version accepted by one upload; larger uploads get 413. */
+        @WithDefault("5T")
+        io.quarkus.runtime.configuration.MemorySize maxObjectSize();
+
+        /** Buffer used to stream bytes between the agent and the store. */
+        @WithDefault("256K")
+        io.quarkus.runtime.configuration.MemorySize bufferSize();
+    }
+
+    interface Tasks {
+        /** How long a polled task stays leased to the agent that claimed it before it may be handed out again. */
+        @WithDefault("5m")
+        Duration lease();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.zero.service.rest;
+
+import dev.zero.api.Checks;
+import dev.zero.api.HostReport;
+import dev.zero.api.HostView;
+import dev.zero.api.HostsApi;
+import dev.zero.api.TaskResult;
+import dev.zero.api.TaskView;
+import dev.zero.service.catalogue.Hosts;
+import dev.zero.service.catalogue.Tasks;
+import java.util.List;
+
+public class HostsResource implements HostsApi {
+    private final Hosts hosts;
+    private final Tasks tasks;
+
+    HostsResource(Hosts hosts, Tasks tasks) {
+        this.hosts = hosts;
+        this.tasks = tasks;
+    }
+
+    @Override
+    public HostView heartbeat(String host, HostReport report) {
+        return hosts.heartbeat(Checks.name("host", host), Checks.present("request body", report));
+    }
+
+    @Override
+    public List<TaskView> pollTasks(String host, int max) {
+        return tasks.poll(Checks.name("host", host), max);
+    }
+
+    @Override
+    public void completeTask(String host, long task, TaskResult result) {
+        tasks.complete(Checks.name("host", host), task, Checks.present("request body", result));
+    }
+}

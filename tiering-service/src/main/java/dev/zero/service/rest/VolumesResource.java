@@ -1,0 +1,50 @@
+package dev.zero.service.rest;
+
+import dev.zero.api.Checks;
+import dev.zero.api.JournalAck;
+import dev.zero.api.JournalBatch;
+import dev.zero.api.StoredObject;
+import dev.zero.api.VolumeRegistration;
+import dev.zero.api.VolumeView;
+import dev.zero.api.VolumesApi;
+import dev.zero.service.catalogue.JournalIngest;
+import dev.zero.service.catalogue.Volumes;
+import dev.zero.service.transfer.ContentTransfers;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+
+public class VolumesResource implements VolumesApi {
+    private final Volumes volumes;
+    private final JournalIngest journal;
+    private final ContentTransfers transfers;
+    private final HttpHeaders headers;
+
+    VolumesResource(Volumes volumes, JournalIngest journal, ContentTransfers transfers, HttpHeaders headers) {
+        this.volumes = volumes;
+        this.journal = journal;
+        this.transfers = transfers;
+        this.headers = headers;
+    }
+
+    @Override
+    public VolumeView register(String volume, VolumeRegistration registration) {
+        Checks.name("volume", volume);
+        return volumes.register(volume, Checks.present("request body", registration).host());
+    }
+
+    @Override
+    public JournalAck ingest(String volume, JournalBatch batch) {
+        return journal.ingest(Checks.name("volume", volume), Checks.present("request body", batch));
+    }
+
+    @Override
+    public StoredObject upload(String volume, long file, Long version, String sha256, InputStream body) {
+        return transfers.upload(Checks.name("volume", volume), file, version, sha256, headers.getLength(), body);
+    }
+
+    @Override
+    public Response download(String volume, long file, String range) {
+        return transfers.download(Checks.name("volume", volume), file, range);
+    }
+}

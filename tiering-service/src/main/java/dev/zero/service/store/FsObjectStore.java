@@ -1,0 +1,173 @@
+package dev.zero.service.store;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * An object store in a local directory: the embedded default and the fast test backend.
+ * Writes go to a temporary file that is fsynced, then linked under its key (which fails if
+ * the key exists) and the directory fsynced, so a crash leaves either the whole object or none.
+ */
+public final class FsObjectStore implements ObjectStore {
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    private static final String TEMP_PREFIX = ".incoming-";
+
+    private final Path root;
+    private final int bufferSize;
+
+    public FsObjectStore(Path root, int bufferSize) throws IOException {
+        this.root = Files.createDirectories(root).toRealPath();
+        this.bufferSize = bufferSize;
+    }
+
+    @Override
+    public String kind() {
+        return "fs";
+    }
+
+    @Override
+    public Written put(String key, InputStream content, long expectedSize) throws IOException {
+        Path target = resolve(key);
+        Path dir = Files.createDirectories(target.getParent());
+        if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(key);
+        }
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        MessageDigest sha256 = sha256();
+        long size = 0;
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    OutputStream out = Channels.newOutputStream(channel);
+                    InputStream in = new DigestInputStream(content, sha256)) {
+                byte[] buffer = new byte[bufferSize];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                    size += n;
+                }
+                if (expectedSize >= 0 && size != expectedSize) {
+                    throw new EOFException("object " + key + ": received " + size + " bytes of the " + expectedSize + " announced");
+                }
+                channel.force(true);
+            }
+            Files.createLink(target, temp);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        syncDirectory(dir);
+        return new Written(size, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    @Override
+    public InputStream get(String key, long offset, long length) throws IOException {
+        FileChannel channel = FileChannel.open(resolve(key), StandardOpenOption.READ);
+        try {
+            channel.position(offset);
+            return new BoundedInputStream(Channels.newInputStream(channel), length);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public long size(String key) throws IOException {
+        try {
+            return Files.size(resolve(key));
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path target = resolve(key);
+        if (Files.deleteIfExists(target)) {
+            syncDirectory(target.getParent());
+        }
+    }
+
+    @Override
+    public void check() throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new NoSuchFileException(root.toString(), null, "object store root is not a directory");
+        }
+        Path probe = Files.createTempFile(root, TEMP_PREFIX + "probe-", null);
+        Files.delete(probe);
+    }
+
+    private Path resolve(String key) {
+        if (key == null || key.length() > 1024 || !KEY.matcher(key).matches() || key.contains("..")) {
+            throw new IllegalArgumentException("invalid object key: " + key);
+        }
+        return root.resolve(key);
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops after {@code remaining} bytes and closes the file with the stream. */
+    private static final class BoundedInputStream extends InputStream {
+        private final InputStream in;
+        private long remaining;
+
+        BoundedInputStream(InputStream in, long remaining) {
+            this.in = in;
+            this.remaining = remaining;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.zero.service.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Where evicted content lives. Keys are immutable: an object is written once, read many
+ * times and deleted when no file needs it, never overwritten (B2 has no rename or update).
+ */
+public interface ObjectStore {
+    /** What {@link #put} wrote: its size and the SHA-256 of its bytes, hex. */
+    record Written(long size, String sha256) {
+    }
+
+    /** Short name of the backend, for health and logs. */
+    String kind();
+
+    /**
+     * Streams {@code content} to a new object under {@code key}. The object appears whole or
+     * not at all. {@code expectedSize} is the length announced by the sender (or -1); a stream
+     * that ends short of it fails.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if the key is taken
+     */
+    Written put(String key, InputStream content, long expectedSize) throws IOException;
+
+    /**
+     * Reads {@code length} bytes from {@code offset} of the object.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no such object
+     */
+    InputStream get(String key, long offset, long length) throws IOException;
+
+    /** Size of the object, or -1 if there is none. */
+    long size(String key) throws IOException;
+
+    /** Removes the object; removing a missing object is not an error. */
+    void delete(String key) throws IOException;
+
+    /** Proves the store is usable now (for readiness); throws with the reason otherwise. */
+    void check() throws IOException;
+}
