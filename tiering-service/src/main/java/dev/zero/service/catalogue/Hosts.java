@@ -28,7 +28,7 @@ public class Hosts {
                     insert into host (name, capacity_bytes, used_bytes) values (?, ?, ?)
                     on conflict (name) do update set capacity_bytes = excluded.capacity_bytes,
                         used_bytes = excluded.used_bytes, last_heartbeat = now()
-                    returning """ + COLUMNS), name, report.capacityBytes(), report.usedBytes());
+                    returning """ + " " + COLUMNS), name, report.capacityBytes(), report.usedBytes());
                     var rs = s.executeQuery()) {
                 rs.next();
                 return view(rs);

@@ -1,0 +1,83 @@
+package dev.zero.agent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Configuration of the FUSE agent ({@code zero.agent.*}). */
+@ConfigMapping(prefix = "zero.agent")
+public interface AgentConfig {
+    /** Directory where the volume appears to users; created if missing. */
+    @WithDefault("/mnt/zero")
+    Path mountpoint();
+
+    /**
+     * The agent's cache directory. The backing tree (the files themselves, mirrored one to one
+     * with the mount) lives in {@code <cacheDir>/tree}, the change journal in
+     * {@code <cacheDir>/journal} and small state files (e.g. the file-id counter) in
+     * {@code <cacheDir>/state}. Must be on a filesystem with extended attributes (ext4, xfs).
+     */
+    @WithDefault("/var/cache/zero")
+    Path cacheDir();
+
+    /** Name of the volume this agent serves. */
+    @WithDefault("default")
+    String volume();
+
+    /** This host's name towards the service; the machine's hostname when unset (see {@link HostName}). */
+    Optional<String> host();
+
+    /** Base URL of the tiering service. */
+    @WithDefault("http://localhost:8080")
+    String serviceUrl();
+
+    /** Bearer token for the tiering service, if it requires one. */
+    Optional<String> token();
+
+    /** How the volume is mounted. */
+    Mount mount();
+
+    /** Mount settings. */
+    interface Mount {
+        /** Mount on start-up (and unmount on shutdown). Off in tests that do not need a mount. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Let users other than the agent's use the mount ({@code allow_other}); permissions are checked by the kernel ({@code default_permissions}). */
+        @WithDefault("true")
+        boolean allowOther();
+
+        /**
+         * How long the kernel may cache file attributes ({@code attr_timeout}). 0 by default:
+         * libfuse2's path API gives every hard-link name its own kernel inode, so a non-zero
+         * value shows stale link counts, modes and owners on the other names after link,
+         * unlink, rename or chmod (the POSIX link/rename checks fail); entries stay cached, so
+         * the price is one GETATTR round trip per stat.
+         */
+        @WithDefault("0s")
+        Duration attrTimeout();
+
+        /** How long the kernel may cache name lookups ({@code entry_timeout}). */
+        @WithDefault("1s")
+        Duration entryTimeout();
+
+        /** How long the kernel may cache failed lookups ({@code negative_timeout}). */
+        @WithDefault("1s")
+        Duration negativeTimeout();
+
+        /** How long to wait for the mount to show up before start-up fails. */
+        @WithDefault("30s")
+        Duration startTimeout();
+
+        /** Extra libfuse {@code -o} options, appended as given (e.g. {@code max_read=131072}). */
+        Optional<List<String>> extraOptions();
+
+        /** How many file ids to reserve per fsynced write of the id counter. */
+        @WithDefault("65536")
+        int idBlock();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.zero.agent.fs;
+
+import java.nio.charset.StandardCharsets;
+
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/** Loads {@link LibC} once and holds the Linux constants and the small path helpers the handlers share. */
+public final class Native {
+    public static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    public static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_REMOVEDIR = 0x200;
+
+    public static final int O_ACCMODE = 03;
+    public static final int O_WRONLY = 01;
+    public static final int O_RDWR = 02;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NOCTTY = 0400;
+    public static final int O_TRUNC = 01000;
+    public static final int O_APPEND = 02000;
+    public static final int O_DIRECT = 040000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_NOFOLLOW = 0400000;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFLNK = 0120000;
+    public static final int S_IFIFO = 0010000;
+    public static final int S_IFSOCK = 0140000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_ISUID = 04000;
+    public static final int S_ISGID = 02000;
+
+    public static final int XATTR_CREATE = 1;
+
+    /** Size of {@code struct stat} on x86-64 glibc (also large enough on aarch64). */
+    public static final int STAT_SIZE = 144;
+
+    /** "." : the backing root, since the process works in it. */
+    public static final Pointer DOT = cstr(".");
+
+    private Native() {
+    }
+
+    /** errno of the last libc call on this thread. */
+    public static int errno() {
+        return LastError.getLastError(RUNTIME);
+    }
+
+    public static Pointer cstr(String s) {
+        return cstr(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Native NUL-terminated copy of {@code bytes}. */
+    public static Pointer cstr(byte[] bytes) {
+        Pointer p = Memory.allocateDirect(RUNTIME, bytes.length + 1);
+        p.put(0, bytes, 0, bytes.length);
+        p.putByte(bytes.length, (byte) 0);
+        return p;
+    }
+
+    public static Pointer allocate(int size) {
+        return Memory.allocateDirect(RUNTIME, size, true);
+    }
+
+    /** The bytes of a NUL-terminated string. */
+    public static byte[] bytes(Pointer p) {
+        int len = (int) p.indexOf(0, (byte) 0);
+        byte[] b = new byte[len];
+        p.get(0, b, 0, len);
+        return b;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.zero.agent.mount;
+
+import static dev.zero.agent.mount.Sh.ok;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import dev.zero.agent.cache.FileIds;
+
+/** Mount lifecycle against a real agent process: SIGTERM, kill -9 and the next start. */
+class FuseMountTest {
+    private Path base;
+    private Path mnt;
+    private Process child;
+
+    @BeforeEach
+    void dirs() throws IOException {
+        base = Files.createTempDirectory("zero-lifecycle-test");
+        mnt = base.resolve("mnt");
+    }
+
+    @AfterEach
+    void cleanup() throws IOException {
+        if (child != null) {
+            child.destroyForcibly();
+        }
+        if (FuseMount.isMounted(mnt)) {
+            Sh.run(Path.of("/"), "fusermount -u -z " + mnt + " || umount -l " + mnt);
+        }
+        Sh.run(Path.of("/"), "rm -rf " + base);
+    }
+
+    private Process startAgent() throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StaleMountMain.class.getName(),
+                base.resolve("cache").toString(), mnt.toString()).redirectErrorStream(true)
+                .redirectOutput(base.resolve("agent.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> FuseMount.isMounted(mnt) || !p.isAlive());
+        assertTrue(p.isAlive(), () -> "agent died: " + read(base.resolve("agent.log")));
+        return p;
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
+    @DisplayName("SIGTERM unmounts cleanly and the agent exits")
+    void sigtermUnmounts() throws Exception {
+        child = startAgent();
+        ok(mnt, "echo kept > f");
+        child.destroy();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !child.isAlive());
+        assertFalse(FuseMount.isMounted(mnt));
+        assertEquals("kept", Files.readString(base.resolve("cache/tree/f")).trim());
+    }
+
+    @Test
+    @DisplayName("after kill -9 the mount is stale; the next start clears it and carries on with the same tree")
+    void killNineThenRestart() throws Exception {
+        child = startAgent();
+        ok(mnt, "echo before > f");
+        child.destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !child.isAlive());
+        assertTrue(FuseMount.isMounted(mnt), "kill -9 leaves the mount behind");
+        assertTrue(Sh.run(Path.of("/"), "stat " + mnt).err().contains("not connected"));
+
+        ZeroFs fs = new ZeroFs(base.resolve("cache/tree"), new RecordingChangeLog(), new FileIds(base.resolve("cache/state"), 10));
+        try (FuseMount mount = FuseMount.mount(fs, mnt, MountOptions.of("t", true, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of()),
+                Duration.ofSeconds(30))) {
+            assertTrue(mount.isUp());
+            assertEquals("before", ok(mnt, "cat f"));
+        }
+        assertFalse(FuseMount.isMounted(mnt));
+    }
+
+    @Test
+    @DisplayName("a second ZeroFs in the same process is refused (the working directory is process-wide)")
+    void oneMountPerProcess() throws Exception {
+        try (TestMount first = new TestMount()) {
+            ZeroFs second = new ZeroFs(base.resolve("tree2"), new RecordingChangeLog(), new FileIds(base.resolve("state2"), 10));
+            assertThrows(IllegalStateException.class, () -> FuseMount.mount(second, mnt, List.of(), Duration.ofSeconds(5)));
+            assertTrue(first.mount.isUp());
+        }
+        assertFalse(FuseMount.isMounted(mnt));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.zero.service.transfer;
+
+import static dev.zero.service.Api.agent;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zero.api.FileMeta;
+import dev.zero.api.FileType;
+import dev.zero.api.JournalBatch;
+import dev.zero.api.JournalRecord;
+import dev.zero.api.VolumeView;
+import dev.zero.service.Api;
+import dev.zero.service.EmbeddedPostgresResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(EmbeddedPostgresResource.class)
+class ContentTransfersTest {
+    private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
+    private static final byte[] CONTENT = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.US_ASCII);
+    private static final Path STORE = Path.of("target/test-objects");
+
+    @Inject
+    ObjectMapper json;
+
+    String volume;
+    long seq;
+
+    @BeforeEach
+    void volumeWithFile() throws Exception {
+        volume = Api.newVolume(Api.unique("host"));
+        seq = 0;
+        journal(JournalRecord.create(++seq, 100, VolumeView.ROOT_FILE_ID, "f.bin", meta(0, 0), null),
+                JournalRecord.content(++seq, 100, meta(CONTENT.length, 1)),
+                JournalRecord.create(++seq, 101, VolumeView.ROOT_FILE_ID, "dir", new FileMeta(FileType.DIRECTORY, 0, 0755, 0, 0, 2, T, T, T, 0), null));
+    }
+
+    static FileMeta meta(long size, long version) {
+        return new FileMeta(FileType.FILE, size, 0644, 0, 0, 1, T, T, T, version);
+    }
+
+    void journal(JournalRecord... records) throws Exception {
+        agent().body(json.writeValueAsString(new JournalBatch(List.of(records)))).post("/api/v1/volumes/" + volume + "/journal")
+                .then().statusCode(200);
+    }
+
+    static RequestSpecification octets(byte[] body) {
+        return agent().contentType("application/octet-stream").body(body);
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    String content() {
+        return "/api/v1/volumes/" + volume + "/files/100/content";
+    }
+
+    long storedObjects() throws Exception {
+        if (!Files.exists(STORE)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(STORE)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    @DisplayName("an upload is stored, verified and served back whole and by range")
+    void uploadThenDownload() throws Exception {
+        octets(CONTENT).header("X-Zero-Sha256", sha256(CONTENT)).queryParam("version", 1).put(content())
+                .then().statusCode(200).body("size", equalTo(CONTENT.length)).body("sha256", equalTo(sha256(CONTENT)))
+                .body("contentVersion", equalTo(1));
+
+        byte[] whole = agent().get(content()).then().statusCode(200).header("Accept-Ranges", "bytes")
+                .header("X-Zero-Sha256", sha256(CONTENT)).extract().asByteArray();
+        assertThat(whole).isEqualTo(CONTENT);
+
+        byte[] middle = agent().header("Range", "bytes=10-19").get(content()).then().statusCode(206)
+                .header("Content-Range", "bytes 10-19/36").extract().asByteArray();
+        assertThat(new String(middle, StandardCharsets.US_ASCII)).isEqualTo("abcdefghij");
+
+        byte[] tail = agent().header("Range", "bytes=-4").get(content()).then().statusCode(206).extract().asByteArray();
+        assertThat(new String(tail, StandardCharsets.US_ASCII)).isEqualTo("wxyz");
+
+        byte[] open = agent().header("Range", "bytes=30-").get(content()).then().statusCode(206).extract().asByteArray();
+        assertThat(new String(open, StandardCharsets.US_ASCII)).isEqualTo("uvwxyz");
+
+        agent().header("Range", "bytes=36-40").get(content()).then().statusCode(416).header("Content-Range", "bytes */36");
+        Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then().body("find { it.path == 'f.bin' }.state", equalTo("SYNCED"));
+    }
+
+    @Test
+    void sha256Mismatch_400AndNothingStored() throws Exception {
+        long before = storedObjects();
+        octets(CONTENT).header("X-Zero-Sha256", sha256("other".getBytes())).queryParam("version", 1).put(content())
+                .then().statusCode(400).body("error", containsString("SHA-256 mismatch"));
+        assertThat(storedObjects()).isEqualTo(before);
+        agent().get(content()).then().statusCode(404).body("error", containsString("no content in the object store"));
+    }
+
+    @Test
+    @DisplayName("an upload of a version the file has moved past is discarded with 409")
+    void staleVersion_409AndNotCurrent() throws Exception {
+        long before = storedObjects();
+        journal(JournalRecord.content(++seq, 100, meta(CONTENT.length, 2)));
+        octets(CONTENT).queryParam("version", 1).put(content())
+                .then().statusCode(409).body("error", containsString("no longer the current content"));
+        assertThat(storedObjects()).isEqualTo(before);
+        agent().get(content()).then().statusCode(404);
+    }
+
+    @Test
+    void sizeDifferentFromCatalogue_409() {
+        octets("short".getBytes()).queryParam("version", 1).put(content()).then().statusCode(409);
+    }
+
+    @Test
+    void missingVersion_400() {
+        octets(CONTENT).put(content()).then().statusCode(400).body("error", containsString("version"));
+    }
+
+    @Test
+    void badShaHeader_400() {
+        octets(CONTENT).header("X-Zero-Sha256", "xyz").queryParam("version", 1).put(content())
+                .then().statusCode(400).body("error", containsString("64 hex digits"));
+    }
+
+    @Test
+    void directoryHasNoContent_409() {
+        octets(CONTENT).queryParam("version", 0).put("/api/v1/volumes/" + volume + "/files/101/content")
+                .then().statusCode(409).body("error", containsString("DIRECTORY"));
+    }
+
+    @Test
+    void unknownFile_404() {
+        octets(CONTENT).queryParam("version", 1).put("/api/v1/volumes/" + volume + "/files/999/content").then().statusCode(404);
+        agent().get("/api/v1/volumes/" + volume + "/files/999/content").then().statusCode(404);
+    }
+
+    @Test
+    void unauthenticatedUpload_401AndNothingStored() throws Exception {
+        long before = storedObjects();
+        given().contentType("application/octet-stream").body(CONTENT).queryParam("version", 1).put(content())
+                .then().statusCode(401);
+        assertThat(storedObjects()).isEqualTo(before);
+        agent().get(content()).then().statusCode(404);
+    }
+}
