@@ -27,12 +27,14 @@ public class MountLifecycle {
 
     private final AgentConfig config;
     private final ChangeLog changeLog;
+    private final FileIds ids;
     private FuseMount mount;
 
     @Inject
-    public MountLifecycle(AgentConfig config, ChangeLog changeLog) {
+    public MountLifecycle(AgentConfig config, ChangeLog changeLog, FileIds ids) {
         this.config = config;
         this.changeLog = changeLog;
+        this.ids = ids;
     }
 
     void onStart(@Observes StartupEvent event) throws IOException {
@@ -55,7 +57,6 @@ public class MountLifecycle {
             return;
         }
         Path cache = config.cacheDir().toAbsolutePath();
-        FileIds ids = new FileIds(cache.resolve("state"), config.mount().idBlock());
         ZeroFs fs = new ZeroFs(cache.resolve("tree"), changeLog, ids);
         mount = FuseMount.mount(fs, config.mountpoint(), MountOptions.of(config), config.mount().startTimeout());
     }

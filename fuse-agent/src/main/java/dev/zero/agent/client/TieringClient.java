@@ -1,0 +1,87 @@
+package dev.zero.agent.client;
+
+import dev.zero.api.HostReport;
+import dev.zero.api.HostView;
+import dev.zero.api.JournalAck;
+import dev.zero.api.JournalBatch;
+import dev.zero.api.VolumeRegistration;
+import dev.zero.api.VolumeView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * The agent's one way to the tiering service. Failures come out as {@link Unreachable} (the
+ * service could not be asked: retry later) or {@link Refused} (it answered no: the status and
+ * its message), so callers decide between waiting and repairing.
+ */
+@ApplicationScoped
+public class TieringClient {
+    private final TieringRestClient rest;
+
+    TieringClient(@RestClient TieringRestClient rest) {
+        this.rest = rest;
+    }
+
+    public HostView heartbeat(String host, HostReport report) {
+        return call(() -> rest.heartbeat(host, report));
+    }
+
+    public VolumeView register(String volume, String host) {
+        return call(() -> rest.register(volume, new VolumeRegistration(host)));
+    }
+
+    public JournalAck ingest(String volume, JournalBatch batch) {
+        return call(() -> rest.ingest(volume, batch));
+    }
+
+    private static <T> T call(java.util.function.Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            String message;
+            try {
+                message = e.getResponse().readEntity(String.class);
+            } catch (RuntimeException unreadable) {
+                message = e.getMessage();
+            }
+            if (status >= 500 || status == 408 || status == 429) {
+                throw new Unreachable("service answered " + status + ": " + message, e);
+            }
+            throw new Refused(status, message);
+        } catch (ProcessingException e) {
+            throw new Unreachable("service unreachable: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /** The service could not be asked, or is temporarily unable to answer; try again later. */
+    public static final class Unreachable extends RuntimeException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The service refused the call (4xx). */
+    public static final class Refused extends RuntimeException {
+        private final int status;
+
+        Refused(int status, String message) {
+            super(status + " " + message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

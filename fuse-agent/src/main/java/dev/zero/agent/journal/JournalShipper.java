@@ -1,0 +1,211 @@
+package dev.zero.agent.journal;
+
+import dev.zero.agent.client.TieringClient;
+import dev.zero.agent.client.TieringClient.Refused;
+import dev.zero.agent.client.TieringClient.Unreachable;
+import dev.zero.agent.config.AgentConfig;
+import dev.zero.agent.config.HostName;
+import dev.zero.api.HostReport;
+import dev.zero.api.JournalAck;
+import dev.zero.api.JournalBatch;
+import dev.zero.api.JournalRecord;
+import dev.zero.api.ReconcileReport;
+import dev.zero.api.VolumeView;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends durable journal records to the service in ordered batches and keeps the host's
+ * registration fresh. While the service cannot be reached the journal simply grows on disk and
+ * the shipper retries with exponential back-off; the mount never notices. When the service's
+ * position cannot be continued from ours, the journal restarts after it and a reconciling walk
+ * brings the catalogue back in line with the tree.
+ */
+@ApplicationScoped
+public class JournalShipper {
+    private static final Logger LOG = Logger.getLogger(JournalShipper.class);
+
+    /** What the shipper knows, for status and health. */
+    public record Status(boolean connected, long appliedSeq, long durableSeq, String lastError, Instant lastShipped,
+            ReconcileReport lastReconcile) {
+    }
+
+    private final Journal journal;
+    private final JournalConfig config;
+    private final AgentConfig agent;
+    private final TieringClient client;
+    private final Reconciler reconciler;
+    private final String host;
+
+    private volatile boolean registered;
+    private volatile long appliedSeq = -1;
+    private volatile String lastError;
+    private volatile Instant lastShipped;
+    private final AtomicReference<ReconcileReport> lastReconcile = new AtomicReference<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    JournalShipper(Journal journal, JournalConfig config, AgentConfig agent, TieringClient client, Reconciler reconciler) {
+        this.journal = journal;
+        this.config = config;
+        this.agent = agent;
+        this.client = client;
+        this.reconciler = reconciler;
+        this.host = HostName.of(agent);
+    }
+
+    synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "zero-journal-shipper");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 50) ShutdownEvent event) {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    public Status status() {
+        return new Status(registered, appliedSeq, journal.durableSeq(), lastError, lastShipped, lastReconcile.get());
+    }
+
+    /**
+     * Registers host and volume once; returns false if the service cannot be reached. A
+     * journal position the service cannot continue from makes the journal start over after the
+     * service's position (the caller then walks the tree).
+     */
+    boolean tryRegister() {
+        try {
+            register();
+            return true;
+        } catch (Unreachable | Refused e) {
+            lastError = e.getMessage();
+            LOG.warnf("tiering service not available yet (%s); journaling locally", e.getMessage());
+            return false;
+        } catch (IOException e) {
+            lastError = e.getMessage();
+            LOG.errorf(e, "journal restart failed");
+            return false;
+        }
+    }
+
+    private void register() throws IOException {
+        client.heartbeat(host, diskReport());
+        VolumeView volume = client.register(agent.volume(), host);
+        long applied = volume.appliedSeq();
+        long firstOnDisk = journal.read(0, 1).stream().mapToLong(JournalRecord::seq).findFirst().orElse(journal.durableSeq() + 1);
+        if (applied < firstOnDisk - 1 || applied > journal.lastSeq()) {
+            LOG.warnf("volume %s: the service has applied up to %d, the local journal holds %d..%d; restarting the journal after %d "
+                    + "and reconciling", agent.volume(), applied, firstOnDisk, journal.lastSeq(), applied);
+            journal.restartAfter(applied);
+            reconciler.requestWalk("journal restarted");
+        }
+        appliedSeq = applied;
+        registered = true;
+        lastError = null;
+    }
+
+    private void run() {
+        long delay = config.retryDelay().toMillis();
+        while (running) {
+            try {
+                if (!registered) {
+                    register();
+                }
+                long from = appliedSeq + 1;
+                if (from > journal.durableSeq()) {
+                    journal.awaitDurable(from, 1_000);
+                    continue;
+                }
+                List<JournalRecord> batch = journal.read(from, config.batchSize());
+                if (batch.isEmpty() || batch.get(0).seq() != from) {
+                    LOG.warnf("journal records from %d are missing on disk; restarting the journal and reconciling", from);
+                    journal.restartAfter(appliedSeq);
+                    reconciler.requestWalk("journal records missing");
+                    continue;
+                }
+                JournalAck ack = client.ingest(agent.volume(), new JournalBatch(batch));
+                appliedSeq = ack.appliedSeq();
+                lastShipped = Instant.now();
+                lastError = null;
+                journal.acknowledged(appliedSeq);
+                if (ack.reconciled() != null) {
+                    lastReconcile.set(ack.reconciled());
+                    LOG.infof("reconciled volume %s: %s", agent.volume(), ack.reconciled());
+                }
+                if (ack.drift() > 0) {
+                    LOG.warnf("volume %s: %d journal records did not fit the catalogue; reconciling", agent.volume(), ack.drift());
+                    reconciler.requestWalk("catalogue drift");
+                }
+                delay = config.retryDelay().toMillis();
+            } catch (Unreachable e) {
+                if (lastError == null) {
+                    LOG.warnf("tiering service unreachable (%s); the journal keeps growing on disk until it returns", e.getMessage());
+                }
+                lastError = e.getMessage();
+                registered = false;
+                sleep(delay);
+                delay = Math.min(delay * 2, config.maxRetryDelay().toMillis());
+            } catch (Refused e) {
+                lastError = e.getMessage();
+                LOG.warnf("tiering service refused the journal (%s); registering again", e.getMessage());
+                registered = false;
+                sleep(delay);
+                delay = Math.min(delay * 2, config.maxRetryDelay().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException | RuntimeException e) {
+                lastError = e.toString();
+                LOG.errorf(e, "journal shipping failed");
+                sleep(delay);
+                delay = Math.min(delay * 2, config.maxRetryDelay().toMillis());
+            }
+        }
+    }
+
+    /** Keeps the host's disk figures fresh in the catalogue. */
+    @Scheduled(every = "${zero.agent.journal.heartbeat-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void heartbeat() {
+        if (!registered) {
+            return;
+        }
+        try {
+            client.heartbeat(host, diskReport());
+        } catch (Unreachable | Refused | IOException e) {
+            LOG.debugf("heartbeat failed: %s", e.getMessage());
+        }
+    }
+
+    private HostReport diskReport() throws IOException {
+        FileStore disk = Files.getFileStore(Files.createDirectories(agent.cacheDir().toAbsolutePath()));
+        long total = disk.getTotalSpace();
+        return new HostReport(total, total - disk.getUnallocatedSpace());
+    }
+
+    /** Back-off between attempts to reach the service; nothing else waits on this thread. */
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
