@@ -18,22 +18,24 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  */
 @ApplicationScoped
 public class TieringClient {
-    private final TieringRestClient rest;
+    private final HostsRestClient hosts;
+    private final VolumesRestClient volumes;
 
-    TieringClient(@RestClient TieringRestClient rest) {
-        this.rest = rest;
+    TieringClient(@RestClient HostsRestClient hosts, @RestClient VolumesRestClient volumes) {
+        this.hosts = hosts;
+        this.volumes = volumes;
     }
 
     public HostView heartbeat(String host, HostReport report) {
-        return call(() -> rest.heartbeat(host, report));
+        return call(() -> hosts.heartbeat(host, report));
     }
 
     public VolumeView register(String volume, String host) {
-        return call(() -> rest.register(volume, new VolumeRegistration(host)));
+        return call(() -> volumes.register(volume, new VolumeRegistration(host)));
     }
 
     public JournalAck ingest(String volume, JournalBatch batch) {
-        return call(() -> rest.ingest(volume, batch));
+        return call(() -> volumes.ingest(volume, batch));
     }
 
     private static <T> T call(java.util.function.Supplier<T> request) {

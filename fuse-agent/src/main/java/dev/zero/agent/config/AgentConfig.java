@@ -61,6 +61,15 @@ public interface AgentConfig {
         @WithDefault("0s")
         Duration attrTimeout();
 
+        /**
+         * How long the kernel may cache the attributes of directories, whatever
+         * {@link #attrTimeout()} says: directories cannot be hard-linked, so their cached
+         * attributes cannot go stale the way other files' can. It spares the GETATTR that the
+         * kernel's permission check sends for every directory of every path walked. 0 turns it off.
+         */
+        @WithDefault("1s")
+        Duration dirAttrTimeout();
+
         /** How long the kernel may cache name lookups ({@code entry_timeout}). */
         @WithDefault("1s")
         Duration entryTimeout();

@@ -57,7 +57,7 @@ public class MountLifecycle {
             return;
         }
         Path cache = config.cacheDir().toAbsolutePath();
-        ZeroFs fs = new ZeroFs(cache.resolve("tree"), changeLog, ids);
+        ZeroFs fs = new ZeroFs(cache.resolve("tree"), changeLog, ids, config.mount().dirAttrTimeout());
         mount = FuseMount.mount(fs, config.mountpoint(), MountOptions.of(config), config.mount().startTimeout());
     }
 

@@ -2,6 +2,7 @@ package dev.zero.agent.mount;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,6 +17,7 @@ import dev.zero.agent.fs.FileOps;
 import dev.zero.agent.fs.LinkOps;
 import dev.zero.agent.fs.Native;
 import dev.zero.agent.fs.OpenFile;
+import dev.zero.agent.fs.Stat;
 import dev.zero.agent.fs.XattrOps;
 import dev.zero.agent.journal.ChangeLog;
 import jnr.ffi.LibraryLoader;
@@ -47,6 +49,7 @@ public final class ZeroFs extends FuseStubFS {
     }
 
     private static final FuseContextLib CONTEXT = loadContextLib();
+    public static final Duration DEFAULT_DIR_ATTR_TIMEOUT = Duration.ofSeconds(1);
 
     private final Path backingRoot;
     private final TierXattrs xattrs;
@@ -54,6 +57,7 @@ public final class ZeroFs extends FuseStubFS {
     private final DirOps dirs;
     private final LinkOps links;
     private final XattrOps xattrOps;
+    private final DirAttrCache dirAttrs;
     private final HandleTable<OpenFile> handles = new HandleTable<>();
     private final List<Object> closures = new ArrayList<>();
     private volatile Pointer fillerAddress;
@@ -61,6 +65,15 @@ public final class ZeroFs extends FuseStubFS {
     private int previousUmask = -1;
 
     public ZeroFs(Path backingRoot, ChangeLog changeLog, FileIds ids) {
+        this(backingRoot, changeLog, ids, DEFAULT_DIR_ATTR_TIMEOUT);
+    }
+
+    /**
+     * @param dirAttrTimeout how long the kernel may cache the attributes of directories (other
+     *        files follow the mount's attr_timeout); see {@link DirAttrCache}. Zero disables it.
+     */
+    public ZeroFs(Path backingRoot, ChangeLog changeLog, FileIds ids, Duration dirAttrTimeout) {
+        this.dirAttrs = new DirAttrCache(dirAttrTimeout);
         this.backingRoot = backingRoot.toAbsolutePath().normalize();
         this.xattrs = new TierXattrs(ids);
         ChangeReporter changes = new ChangeReporter(changeLog, xattrs);
@@ -124,6 +137,9 @@ public final class ZeroFs extends FuseStubFS {
     int getattr(Pointer path, Pointer stbuf) {
         try {
             files.getattr(path, stbuf);
+            if ((Stat.mode(stbuf) & Native.S_IFMT) == Native.S_IFDIR) {
+                dirAttrs.directoryAttributes();
+            }
             return 0;
         } catch (Throwable e) {
             return ErrnoMapper.toErrno(e, "getattr");
@@ -133,6 +149,9 @@ public final class ZeroFs extends FuseStubFS {
     int fgetattr(Pointer path, Pointer stbuf, Pointer fi) {
         try {
             files.fgetattr(handles.get(fi.getLong(RawOps.FI_FH)), stbuf);
+            if ((Stat.mode(stbuf) & Native.S_IFMT) == Native.S_IFDIR) {
+                dirAttrs.directoryAttributes();
+            }
             return 0;
         } catch (Throwable e) {
             return ErrnoMapper.toErrno(e, "fgetattr");
@@ -417,6 +436,11 @@ public final class ZeroFs extends FuseStubFS {
 
     /** Asks for atomic O_TRUNC (one request instead of open + setattr) when the kernel offers it. */
     Pointer onInit(Pointer conn) {
+        try {
+            dirAttrs.install(CONTEXT.fuse_get_context().getPointer(0));
+        } catch (Throwable e) {
+            ErrnoMapper.toErrno(e, "init");
+        }
         try {
             if ((conn.getInt(20) & FUSE_CAP_ATOMIC_O_TRUNC) != 0) {
                 conn.putInt(24, conn.getInt(24) | FUSE_CAP_ATOMIC_O_TRUNC);

@@ -17,6 +17,21 @@ public interface ServiceConfig {
 
     Tasks tasks();
 
+    /**
+     * The local default's private PostgreSQL, started by {@code ServiceMain} before the
+     * application when {@code dir} is set (read there, before configuration exists; listed
+     * here so it is documented and validated).
+     */
+    EmbeddedPostgres embeddedPostgres();
+
+    interface EmbeddedPostgres {
+        /** Directory for the database's files; unset: use the configured datasource. */
+        Optional<Path> dir();
+
+        /** Port to listen on; unset: a free one. */
+        Optional<Integer> port();
+    }
+
     /** Bearer tokens; both are secrets and are never logged. */
     interface Auth {
         /** Token agents present on {@code /api/v1/**} calls (at least 16 characters). */
