@@ -227,6 +227,53 @@ class ZeroFsTest {
         }
 
         @Test
+        @DisplayName("no name of a hard-linked file ever shows stale nlink, mode, owner or ctime (compared with the backing file)")
+        void hardLinksNeverStale() {
+            // stat every name right after each change, through the mount, and compare with the
+            // backing file's lstat: the kernel caches attributes per name (per kernel inode)
+            String code = """
+                    def key(p):
+                        s = os.lstat(p); return (s.st_nlink, s.st_mode, s.st_uid, s.st_gid, s.st_ctime_ns, s.st_size)
+                    def check(step, *names):
+                        bad = [n for n in names if key(n) != key(os.path.join(BACK, n))]
+                        print(step, 'stale:' + ','.join(bad) if bad else 'ok')
+                    open('a','w').write('one'); os.stat('a'); check('create', 'a')
+                    os.link('a', 'b'); check('link', 'a', 'b')
+                    os.chmod('b', 0o640); check('chmod', 'a', 'b')
+                    os.chown('a', 42, 43); check('chown', 'a', 'b')
+                    os.link('b', 'c'); check('link2', 'a', 'b', 'c')
+                    os.rename('c', 'd'); check('rename', 'a', 'b', 'd')
+                    open('e','w').write('x'); os.rename('e', 'd'); check('replace', 'a', 'b')
+                    os.unlink('b'); check('unlink', 'a')
+                    os.link('a', 'f'); os.stat('f'); open('f', 'a').write('more'); check('write', 'a', 'f')
+                    os.truncate('a', 1); check('truncate', 'a', 'f')
+                    """;
+            assertEquals("create ok\nlink ok\nchmod ok\nchown ok\nlink2 ok\nrename ok\nreplace ok\nunlink ok\nwrite ok\ntruncate ok",
+                    py(d, "BACK = '" + m.tree.resolve(d.getFileName().toString()) + "'\n" + code));
+        }
+
+        @Test
+        @DisplayName("directory attributes are cached but never stale after mkdir, rmdir, chmod, chown and rename")
+        void directoryAttributes() {
+            String code = """
+                    os.mkdir('x'); os.stat('x')
+                    def same(step):
+                        a, b = os.stat('x'), os.stat(os.path.join(BACK, 'x'))
+                        print(step, (a.st_nlink, a.st_mode, a.st_uid, a.st_mtime_ns, a.st_ctime_ns) == (b.st_nlink, b.st_mode, b.st_uid, b.st_mtime_ns, b.st_ctime_ns))
+                    os.mkdir('x/s'); same('mkdir')
+                    os.rmdir('x/s'); same('rmdir')
+                    os.chmod('x', 0o700); same('chmod')
+                    os.chown('x', 42, 43); same('chown')
+                    open('x/f', 'w').close(); same('create')
+                    os.rename('x/f', 'x/g'); same('rename-in')
+                    os.mkdir('y'); os.rename('y', 'x/y'); same('move-in')
+                    """;
+            String back = m.tree.resolve(d.getFileName().toString()).toString();
+            assertEquals("mkdir True\nrmdir True\nchmod True\nchown True\ncreate True\nrename-in True\nmove-in True",
+                    py(d, "BACK = '" + back + "'\n" + code));
+        }
+
+        @Test
         @DisplayName("symlinks keep their target verbatim and readlink returns it")
         void symlinks() {
             String target = "x".repeat(300) + "/../relative target";

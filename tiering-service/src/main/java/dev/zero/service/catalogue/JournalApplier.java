@@ -119,12 +119,20 @@ final class JournalApplier {
         return true;
     }
 
-    /** A file leaves the catalogue with its last name (the root never does). */
+    /**
+     * A file leaves the catalogue with its last name (the root never does); a file that keeps
+     * other names (hard links) has one link fewer, which no journal record states.
+     */
     private void dropIfNameless(long fileId) throws SQLException {
-        update("""
+        int dropped = update("""
                 delete from file f where f.volume_id = ? and f.id = ? and f.id <> ?
                   and not exists (select 1 from entry e where e.volume_id = f.volume_id and e.file_id = f.id)""",
                 volumeId, fileId, VolumeView.ROOT_FILE_ID);
+        if (dropped == 0) {
+            update("""
+                    update file f set nlink = (select count(*) from entry e where e.volume_id = f.volume_id and e.file_id = f.id)
+                    where f.volume_id = ? and f.id = ? and f.type <> 'DIRECTORY'""", volumeId, fileId);
+        }
     }
 
     /** Points the name at the file; returns whether the catalogue had it otherwise. */

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Benchmarks a Zero mount against the bare backing file system and a C passthrough
+# (bindfs --multithreaded) over the same file system, in the same run, metric by metric.
+#
+#   bench/mount-bench.sh                 # starts its own Zero agent (fuse-agent jar) on a temp dir
+#   ZERO_BENCH_MOUNT=/mnt/zero ZERO_BENCH_BACKING=/var/cache/zero/tree bench/mount-bench.sh
+#                                        # measures an already running mount (e.g. from ./zero up)
+#
+# Knobs (env): ZERO_BENCH_FILES (small files per metadata phase, 3000), ZERO_BENCH_SIZE_MB
+# (sequential file size, 1024), ZERO_BENCH_SECONDS (per random-I/O test, 5), JAVA_HOME.
+# Needs: bash, python3, dd, fusermount; installs nothing. bindfs and fio are used when present
+# (apt-get install bindfs fio); without bindfs its column is "-", without fio a python loop
+# measures random I/O. Root is needed to drop the page cache between write and read.
+# Everything it creates (mounts, agent process, temp dirs) is removed on exit, Ctrl-C included.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FILES=${ZERO_BENCH_FILES:-3000}
+SIZE_MB=${ZERO_BENCH_SIZE_MB:-1024}
+SECS=${ZERO_BENCH_SECONDS:-5}
+JAR=$ROOT/fuse-agent/target/quarkus-app/quarkus-run.jar
+
+WORK=""
+AGENT_PID=""
+ZMNT=""
+BMNT=""
+TARGETS=()
+declare -A DIR
+
+log() { printf '%s\n' "$*" >&2; }
+
+is_mounted() { awk -v m="$1" '$2 == m { found = 1 } END { exit !found }' /proc/mounts; }
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    for t in "${TARGETS[@]}"; do
+        [ -n "${DIR[$t]:-}" ] && rm -rf "${DIR[$t]}"
+    done
+    if [ -n "$BMNT" ] && is_mounted "$BMNT"; then
+        fusermount -u "$BMNT" 2>/dev/null || fusermount -u -z "$BMNT"
+    fi
+    if [ -n "$AGENT_PID" ]; then
+        kill -TERM "$AGENT_PID" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$AGENT_PID" 2>/dev/null
+        wait "$AGENT_PID" 2>/dev/null
+    fi
+    if [ -n "$ZMNT" ] && [ -z "${ZERO_BENCH_MOUNT:-}" ] && is_mounted "$ZMNT"; then
+        fusermount -u "$ZMNT" 2>/dev/null || fusermount -u -z "$ZMNT"
+    fi
+    [ -n "$WORK" ] && rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+find_java() {
+    local j
+    for j in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+        [ -x "$j/bin/java" ] || continue
+        local v
+        v=$("$j/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
+        if [ "${v%%.*}" -ge 21 ] 2>/dev/null; then echo "$j"; return; fi
+    done
+    log "no JDK >= 21 found (set JAVA_HOME)"; exit 1
+}
+
+# ---- set up the three targets ----
+
+if [ -n "${ZERO_BENCH_MOUNT:-}" ]; then
+    ZMNT=$(realpath "$ZERO_BENCH_MOUNT")
+    BACKING=$(realpath "${ZERO_BENCH_BACKING:?set ZERO_BENCH_BACKING to the mount\'s backing tree}")
+    is_mounted "$ZMNT" || { log "$ZMNT is not mounted"; exit 1; }
+    # temp dirs on the backing file system, outside the backing tree
+    if [ "$(stat -c %d /tmp)" = "$(stat -c %d "$BACKING")" ]; then
+        WORK=$(mktemp -d /tmp/zero-bench.XXXXXX)
+    else
+        WORK=$(mktemp -d "$(dirname "$BACKING")/.zero-bench.XXXXXX")
+    fi
+else
+    WORK=$(mktemp -d /tmp/zero-bench.XXXXXX)
+    chmod 755 "$WORK"
+    JAVA_HOME=$(find_java)
+    if [ ! -f "$JAR" ]; then
+        log "building fuse-agent ..."
+        (cd "$ROOT" && JAVA_HOME=$JAVA_HOME mvn -q -o -pl fuse-agent -am package -DskipTests)
+    fi
+    ZMNT=$WORK/zero-mnt
+    CACHE=$WORK/zero-cache
+    BACKING=$CACHE/tree
+    mkdir -p "$ZMNT" "$CACHE"
+    log "starting the Zero agent (log: $WORK/agent.log) ..."
+    "$JAVA_HOME/bin/java" \
+        -Dzero.agent.mountpoint="$ZMNT" \
+        -Dzero.agent.cache-dir="$CACHE" \
+        -Dzero.agent.service-url=http://127.0.0.1:1 \
+        -Dzero.agent.token=bench-token-0123456789 \
+        -Dquarkus.http.port=0 \
+        -jar "$JAR" >"$WORK/agent.log" 2>&1 &
+    AGENT_PID=$!
+    for _ in $(seq 600); do
+        is_mounted "$ZMNT" && break
+        kill -0 "$AGENT_PID" 2>/dev/null || { log "the agent exited:"; tail -20 "$WORK/agent.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    is_mounted "$ZMNT" || { log "the mount did not come up in 60 s"; tail -20 "$WORK/agent.log" >&2; exit 1; }
+fi
+log "zero mount:   $ZMNT (backing $BACKING): $(awk -v m="$ZMNT" '$2 == m { print $4 }' /proc/mounts)"
+
+TARGETS=(zero bare)
+DIR[zero]=$ZMNT/.bench-$$
+DIR[bare]=$WORK/bare
+mkdir -p "${DIR[zero]}" "${DIR[bare]}"
+if command -v bindfs >/dev/null; then
+    BSRC=$WORK/bindfs-src
+    BMNT=$WORK/bindfs-mnt
+    mkdir -p "$BSRC" "$BMNT"
+    # big_writes: bindfs on Debian 12 is built on libfuse2, which otherwise writes in 4 KiB pieces
+    bindfs --multithreaded -o big_writes "$BSRC" "$BMNT"
+    TARGETS+=(bindfs)
+    DIR[bindfs]=$BMNT/bench
+    mkdir -p "${DIR[bindfs]}"
+    log "bindfs mount: $BMNT ($(bindfs --version 2>&1 | head -1), --multithreaded -o big_writes)"
+else
+    log "bindfs not installed (apt-get install bindfs): its column stays empty"
+fi
+
+# ---- measurements ----
+
+declare -A R
+METRICS=()
+metric() { METRICS+=("$1"); }
+
+drop_caches() {
+    sync
+    if [ "$(id -u)" = 0 ]; then echo 3 >/proc/sys/vm/drop_caches; fi
+}
+
+# dd's own rate, recomputed as MB/s (10^6 bytes) from its byte count and seconds
+dd_rate() {
+    dd "$@" 2>&1 | awk '/copied/ { for (i = 1; i <= NF; i++) if ($i ~ /^s,?$/) s = $(i-1); printf "%.0f", $1 / s / 1e6 }'
+}
+
+cat >"$WORK/meta.py" <<'EOF'
+import os, sys, time
+d, n, phase = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+names = [os.path.join(d, "f%05d" % i) for i in range(n)]
+t = time.perf_counter()
+if phase == "create":
+    for p in names:
+        os.close(os.open(p, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o644))
+elif phase == "stat":
+    for p in names:
+        os.stat(p)
+elif phase == "rename":
+    for p in names:
+        os.rename(p, p + "r")
+elif phase == "unlink":
+    for p in names:
+        os.unlink(p + "r")
+print("%.0f" % (n / (time.perf_counter() - t)))
+EOF
+
+cat >"$WORK/randio.py" <<'EOF'
+import os, random, sys, time
+path, mode, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+fd = os.open(path, os.O_RDWR)
+blocks = os.fstat(fd).st_size // 4096
+buf = b"\xa5" * 4096
+n, end = 0, time.perf_counter() + secs
+while time.perf_counter() < end:
+    for _ in range(256):
+        off = random.randrange(blocks) * 4096
+        if mode == "read":
+            os.pread(fd, 4096, off)
+        else:
+            os.pwrite(fd, buf, off)
+    n += 256
+os.close(fd)
+print("%.0f" % (n / secs))
+EOF
+
+rand_io() { # file read|write
+    if command -v fio >/dev/null; then
+        local rw=randread field=8
+        [ "$2" = write ] && rw=randwrite field=49
+        fio --name=r --filename="$1" --rw=$rw --bs=4k --ioengine=psync --runtime="$SECS" --time_based \
+            --output-format=terse 2>/dev/null | awk -F';' -v f=$field '{ printf "%.0f", $f }'
+    else
+        python3 "$WORK/randio.py" "$1" "$2" "$SECS"
+    fi
+}
+
+log "metadata: $FILES files per phase ..."
+for phase in create stat rename unlink; do
+    metric "$phase/s"
+    for t in "${TARGETS[@]}"; do
+        mkdir -p "${DIR[$t]}/m"
+        # stat runs after the kernel's 1 s attribute/entry caches expired: it measures the
+        # file system, not the kernel cache
+        [ "$phase" = stat ] && sleep 1.1
+        R[$t,$phase/s]=$(python3 "$WORK/meta.py" "${DIR[$t]}/m" "$FILES" "$phase")
+    done
+done
+
+log "sequential I/O: ${SIZE_MB} MiB ..."
+metric "seq write MB/s (page cache)"
+metric "seq write MB/s (conv=fsync)"
+metric "seq read MB/s (cold cache)"
+metric "seq read MB/s (warm cache)"
+metric "4k rand read IOPS"
+metric "4k rand write IOPS"
+for t in "${TARGETS[@]}"; do
+    f=${DIR[$t]}/big
+    drop_caches
+    R[$t,seq write MB/s (page cache)]=$(dd_rate if=/dev/zero of="$f" bs=1M count="$SIZE_MB")
+    rm -f "$f"
+    drop_caches
+done
+for t in "${TARGETS[@]}"; do
+    f=${DIR[$t]}/big
+    R[$t,seq write MB/s (conv=fsync)]=$(dd_rate if=/dev/zero of="$f" bs=1M count="$SIZE_MB" conv=fsync)
+done
+for t in "${TARGETS[@]}"; do
+    f=${DIR[$t]}/big
+    drop_caches
+    R[$t,seq read MB/s (cold cache)]=$(dd_rate if="$f" of=/dev/null bs=1M)
+    R[$t,seq read MB/s (warm cache)]=$(dd_rate if="$f" of=/dev/null bs=1M)
+done
+log "random 4 KiB I/O: ${SECS} s each ..."
+for t in "${TARGETS[@]}"; do
+    R[$t,4k rand read IOPS]=$(rand_io "${DIR[$t]}/big" read)
+done
+for t in "${TARGETS[@]}"; do
+    R[$t,4k rand write IOPS]=$(rand_io "${DIR[$t]}/big" write)
+done
+
+# ---- report ----
+
+echo
+echo "Zero mount benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  nproc=$(nproc)  kernel=$(uname -r)  fs=$(findmnt -no FSTYPE -T "$BACKING")"
+echo "files=$FILES  size=${SIZE_MB}MiB  random-io=${SECS}s  $(command -v fio >/dev/null && echo fio || echo python)"
+printf '%-30s %12s %12s %12s %12s\n' metric zero bare bindfs-mt zero/bindfs
+printf '%-30s %12s %12s %12s %12s\n' ------------------------------ ------------ ------------ ------------ ------------
+for m in "${METRICS[@]}"; do
+    z=${R[zero,$m]:--}
+    b=${R[bare,$m]:--}
+    c=${R[bindfs,$m]:--}
+    ratio=-
+    if [[ "$z" =~ ^[0-9]+$ && "$c" =~ ^[0-9]+$ && "$c" -gt 0 ]]; then
+        ratio=$(awk -v z="$z" -v c="$c" 'BEGIN { printf "%.2f", z / c }')
+    fi
+    printf '%-30s %12s %12s %12s %12s\n' "$m" "$z" "$b" "$c" "$ratio"
+done

@@ -1,0 +1,136 @@
+package dev.zero.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.zero.api.CatalogueEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole stack as `./zero up MOUNTPOINT` runs it, driven only from outside: shell commands
+ * on the mount, the REST API, and signals to the processes. The catalogue must mirror the
+ * backing tree after every scenario, including a crash and a service outage.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MountedStackTest {
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
+
+    private Path base;
+    private ZeroStack zero;
+
+    @BeforeAll
+    void up() throws Exception {
+        String missing = Machine.missing();
+        assumeTrue(missing == null, missing);
+        base = Files.createTempDirectory("zero-system-");
+        zero = new ZeroStack(base, "system");
+        ZeroStack.Result up = zero.up();
+        assertThat(up.output()).contains("mount:");
+    }
+
+    @AfterAll
+    void down() throws Exception {
+        if (zero == null) {
+            return;
+        }
+        long agent = zero.pid("agent");
+        long service = zero.pid("service");
+        zero.close();
+        assertThat(ProcessHandle.of(agent).filter(ProcessHandle::isAlive)).as("agent after down").isEmpty();
+        assertThat(ProcessHandle.of(service).filter(ProcessHandle::isAlive)).as("service after down").isEmpty();
+        assertThat(Files.readString(Path.of("/proc/mounts"))).as("mounts after down").doesNotContain(zero.mountpoint.toString());
+        Shell.run(Path.of("/"), "rm -rf " + base);
+    }
+
+    private void assertCatalogueMirrorsTree() {
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Map<String, String> tree = zero.backingTree();
+            assertThat(zero.catalogueTree()).isEqualTo(tree);
+        });
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("the health endpoints answer UP and the mount is a working directory")
+    void healthAndMount() throws Exception {
+        assertThat(ZeroStack.JSON.readTree(zero.get("/q/health/ready", null).body()).get("status").asText()).isEqualTo("UP");
+        assertThat(zero.get("/api/v1/hosts/x/tasks", null).statusCode()).isEqualTo(401);
+        String out = Shell.run(zero.mountpoint, "echo hello > greeting && cat greeting && stat -c %s greeting");
+        assertThat(out).isEqualTo("hello\n6\n");
+        assertThat(Files.readString(zero.backing().resolve("greeting"))).isEqualTo("hello\n");
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("after a burst of mixed operations the catalogue shows the same tree as the mount")
+    void burst_catalogueMirrorsTree() throws Exception {
+        Shell.run(zero.mountpoint, Shell.burst("burst"));
+        assertCatalogueMirrorsTree();
+        Map<String, CatalogueEntry> catalogue = zero.catalogue();
+        assertThat(catalogue.get("burst/docs/hardlink8").fileId()).isEqualTo(catalogue.get("burst/src/f8.txt").fileId());
+        assertThat(catalogue.get("burst/docs/symlink10").linkTarget()).isEqualTo("../src/f10.txt");
+        assertThat(catalogue).containsKey("burst/docs/archive/q1/f5.txt").doesNotContainKey("burst/docs/2025");
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("with the service stopped the mount keeps working, and the catalogue catches up when it returns")
+    void serviceDown_mountWorks_thenConverges() throws Exception {
+        ProcessHandle service = ProcessHandle.of(zero.pid("service")).orElseThrow();
+        service.destroy();
+        service.onExit().get(60, TimeUnit.SECONDS);
+
+        Shell.run(zero.mountpoint, Shell.burst("offline") + "\ncat offline/src/f1.txt > /dev/null\n");
+        assertThat(Files.readString(zero.mountpoint.resolve("offline/src/f1.txt"))).isEqualTo("file 1\nappended\n");
+        await().atMost(CONVERGE).untilAsserted(() -> assertThat(
+                Shell.run(zero.mountpoint, "curl -s http://127.0.0.1:" + zero.agentPort + "/agent/v1/status"))
+                .contains("\"connected\":false"));
+
+        zero.up();
+        assertCatalogueMirrorsTree();
+        assertThat(zero.catalogue()).containsKey("offline/docs/archive/q2/written-in-pieces");
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("kill -9 of the agent in a burst: after a restart the catalogue converges, with no duplicate or missing entry")
+    void agentKilledMidBurst_converges() throws Exception {
+        Process burst = new ProcessBuilder("bash", "-c",
+                "for r in $(seq 1 200); do " + Shell.burst("crash/r$r") + " done")
+                .directory(zero.mountpoint.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(zero.backing().resolve("crash/r3/docs")));
+        ProcessHandle agent = ProcessHandle.of(zero.pid("agent")).orElseThrow();
+        Shell.run(Path.of("/"), "kill -9 " + agent.pid());
+        agent.onExit().get(30, TimeUnit.SECONDS);
+        burst.waitFor(60, TimeUnit.SECONDS);
+        burst.destroyForcibly();
+
+        ZeroStack.Result restarted = zero.up();
+        assertThat(restarted.output()).contains("Zero is up");
+        assertThat(Shell.run(zero.mountpoint, "ls crash | head -n1")).isEqualTo("r1\n");
+        assertCatalogueMirrorsTree();
+
+        Map<String, CatalogueEntry> catalogue = zero.catalogue();
+        Set<String> paths = new HashSet<>();
+        for (CatalogueEntry e : catalogue.values()) {
+            assertThat(paths.add(e.path())).as("duplicate path " + e.path()).isTrue();
+        }
+        assertThat(catalogue.size()).isEqualTo(zero.backingTree().size());
+    }
+}
