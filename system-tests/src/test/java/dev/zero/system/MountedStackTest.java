@@ -33,6 +33,7 @@ class MountedStackTest {
 
     private Path base;
     private ZeroStack zero;
+    private String upOutput;
 
     @BeforeAll
     void up() throws Exception {
@@ -40,8 +41,15 @@ class MountedStackTest {
         assumeTrue(missing == null, missing);
         base = Files.createTempDirectory("zero-system-");
         zero = new ZeroStack(base, "system");
-        ZeroStack.Result up = zero.up();
-        assertThat(up.output()).contains("mount:");
+        // the seed's config file, as its users have it
+        Files.writeString(zero.home.resolve("no-config.yml"), """
+                accountId: "0012345abcdef"
+                applicationKey: K001secretsecretsecret
+                bucketId: 4a5b6c7d8e9f
+                targetDiskUsage: 12.5 # GB
+                sqliteFileLocation: /home/me/.zero/zero.db
+                """);
+        upOutput = zero.up().output();
     }
 
     @AfterAll
@@ -78,6 +86,17 @@ class MountedStackTest {
 
     @Test
     @Order(2)
+    @DisplayName("config.yml: targetDiskUsage becomes the volume's target, sqliteFileLocation is reported obsolete, secrets stay out")
+    void seedConfig_readAndReported() throws Exception {
+        assertThat(upOutput).contains("mount:").contains("sqliteFileLocation is obsolete").contains("B2 credentials found");
+        assertThat(upOutput).doesNotContain("K001secretsecretsecret");
+        assertThat(zero.log("service") + zero.log("agent")).doesNotContain("K001secretsecretsecret");
+        var policy = ZeroStack.JSON.readTree(zero.get("/api/v1/admin/volumes/system/policy", zero.token("admin")).body());
+        assertThat(policy.get("targetBytes").asLong()).isEqualTo(12_500_000_000L);
+    }
+
+    @Test
+    @Order(3)
     @DisplayName("after a burst of mixed operations the catalogue shows the same tree as the mount")
     void burst_catalogueMirrorsTree() throws Exception {
         Shell.run(zero.mountpoint, Shell.burst("burst"));
@@ -89,7 +108,7 @@ class MountedStackTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @DisplayName("with the service stopped the mount keeps working, and the catalogue catches up when it returns")
     void serviceDown_mountWorks_thenConverges() throws Exception {
         ProcessHandle service = ProcessHandle.of(zero.pid("service")).orElseThrow();
@@ -108,7 +127,7 @@ class MountedStackTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DisplayName("kill -9 of the agent in a burst: after a restart the catalogue converges, with no duplicate or missing entry")
     void agentKilledMidBurst_converges() throws Exception {
         Process burst = new ProcessBuilder("bash", "-c",
