@@ -7,7 +7,8 @@
 #                                        # measures an already running mount (e.g. from ./zero up)
 #
 # Knobs (env): ZERO_BENCH_FILES (small files per metadata phase, 3000), ZERO_BENCH_SIZE_MB
-# (sequential file size, 1024), ZERO_BENCH_SECONDS (per random-I/O test, 5), JAVA_HOME.
+# (sequential file size, 1024), ZERO_BENCH_SECONDS (per random-I/O test, 5), JAVA_HOME,
+# ZERO_BENCH_JAVA_OPTS (extra JVM options for the agent, e.g. -Dzero.agent.mount.dir-attr-timeout=0s).
 # Needs: bash, python3, dd, fusermount; installs nothing. bindfs and fio are used when present
 # (apt-get install bindfs fio); without bindfs its column is "-", without fio a python loop
 # measures random I/O. Root is needed to drop the page cache between write and read.
@@ -98,6 +99,7 @@ else
         -Dzero.agent.service-url=http://127.0.0.1:1 \
         -Dzero.agent.token=bench-token-0123456789 \
         -Dquarkus.http.port=0 \
+        ${ZERO_BENCH_JAVA_OPTS:-} \
         -jar "$JAR" >"$WORK/agent.log" 2>&1 &
     AGENT_PID=$!
     for _ in $(seq 600); do
