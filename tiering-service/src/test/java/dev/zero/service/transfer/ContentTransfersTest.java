@@ -133,6 +133,34 @@ class ContentTransfersTest {
     }
 
     @Test
+    @DisplayName("an upload announcing more than the size limit is refused with 413 before its body is stored")
+    void tooLarge_413() throws Exception {
+        long before = storedObjects();
+        java.net.URI uri = java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            String request = "PUT " + content() + "?version=1 HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + Api.AGENT_TOKEN + "\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + (700L << 20) + "\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[1 << 16]);
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(30_000);
+            StringBuilder answer = new StringBuilder();
+            var in = socket.getInputStream();
+            byte[] chunk = new byte[512];
+            while (!answer.toString().contains("}")) {
+                int n = in.read(chunk);
+                if (n < 0) {
+                    break;
+                }
+                answer.append(new String(chunk, 0, n, StandardCharsets.US_ASCII));
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 413").contains("exceeds the limit");
+        }
+        assertThat(storedObjects()).isEqualTo(before);
+    }
+
+    @Test
     void missingVersion_400() {
         octets(CONTENT).put(content()).then().statusCode(400).body("error", containsString("version"));
     }
