@@ -8,7 +8,8 @@
 #
 # Knobs (env): ZERO_BENCH_FILES (small files per metadata phase, 3000), ZERO_BENCH_SIZE_MB
 # (sequential file size, 1024), ZERO_BENCH_SECONDS (per random-I/O test, 5), JAVA_HOME,
-# ZERO_BENCH_JAVA_OPTS (extra JVM options for the agent, e.g. -Dzero.agent.mount.dir-attr-timeout=0s).
+# ZERO_BENCH_JAVA_OPTS (extra JVM options for the agent, e.g. -Dzero.agent.mount.dir-attr-timeout=0s),
+# ZERO_BENCH_JAR (the agent's quarkus-run.jar, to A/B two builds; default fuse-agent/target/quarkus-app).
 # Needs: bash, python3, dd, fusermount; installs nothing. bindfs and fio are used when present
 # (apt-get install bindfs fio); without bindfs its column is "-", without fio a python loop
 # measures random I/O. Root is needed to drop the page cache between write and read.
@@ -19,7 +20,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FILES=${ZERO_BENCH_FILES:-3000}
 SIZE_MB=${ZERO_BENCH_SIZE_MB:-1024}
 SECS=${ZERO_BENCH_SECONDS:-5}
-JAR=$ROOT/fuse-agent/target/quarkus-app/quarkus-run.jar
+JAR=${ZERO_BENCH_JAR:-$ROOT/fuse-agent/target/quarkus-app/quarkus-run.jar}
 
 WORK=""
 AGENT_PID=""
@@ -184,12 +185,12 @@ os.close(fd)
 print("%.0f" % (n / secs))
 EOF
 
-rand_io() { # file read|write
+rand_io() { # file read|write [jobs]
     if command -v fio >/dev/null; then
         local rw=randread field=8
         [ "$2" = write ] && rw=randwrite field=49
         fio --name=r --filename="$1" --rw=$rw --bs=4k --ioengine=psync --runtime="$SECS" --time_based \
-            --output-format=terse 2>/dev/null | awk -F';' -v f=$field '{ printf "%.0f", $f }'
+            --numjobs="${3:-1}" --group_reporting --output-format=terse 2>/dev/null | awk -F';' -v f=$field '{ printf "%.0f", $f }'
     else
         python3 "$WORK/randio.py" "$1" "$2" "$SECS"
     fi
@@ -213,6 +214,7 @@ metric "seq write MB/s (conv=fsync)"
 metric "seq read MB/s (cold cache)"
 metric "seq read MB/s (warm cache)"
 metric "4k rand read IOPS"
+metric "4k rand read IOPS, 16 jobs"
 metric "4k rand write IOPS"
 for t in "${TARGETS[@]}"; do
     f=${DIR[$t]}/big
@@ -233,8 +235,21 @@ for t in "${TARGETS[@]}"; do
 done
 log "random 4 KiB I/O: ${SECS} s each ..."
 for t in "${TARGETS[@]}"; do
+    # Same cache state for every target: the file read once right before (the drop_caches of the
+    # later targets' cold reads evicted the earlier targets' backing files, so without this only
+    # the last target read from a warm backing cache). fio then drops the page cache of the file
+    # it reads (invalidate=1): a mount's reads become FUSE round trips served from the backing
+    # file's cache, while "bare" reads from the disk.
+    cat "${DIR[$t]}/big" >/dev/null
     R[$t,4k rand read IOPS]=$(rand_io "${DIR[$t]}/big" read)
 done
+if command -v fio >/dev/null; then
+    # 16 parallel readers: many requests in flight, so the daemon's threading shows
+    for t in "${TARGETS[@]}"; do
+        cat "${DIR[$t]}/big" >/dev/null
+        R[$t,4k rand read IOPS, 16 jobs]=$(rand_io "${DIR[$t]}/big" read 16)
+    done
+fi
 for t in "${TARGETS[@]}"; do
     R[$t,4k rand write IOPS]=$(rand_io "${DIR[$t]}/big" write)
 done

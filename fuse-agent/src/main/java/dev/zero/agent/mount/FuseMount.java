@@ -14,13 +14,18 @@ import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
- * A mounted {@link ZeroFs}: runs libfuse's multi-threaded loop on its own thread, clears a stale
- * mount left by a killed agent before mounting ("Transport endpoint is not connected"), probes
+ * A mounted {@link ZeroFs}: serves it with {@link FuseLoop} (libfuse2's request loop on Java
+ * threads), clears a stale mount left by a killed agent before mounting ("Transport endpoint is not connected"), probes
  * that the mount is really up (jnr-fuse's non-blocking mount only sleeps and hopes), and
  * unmounts on {@link #close()}.
  */
 public final class FuseMount implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FuseMount.class);
+    /**
+     * Serve requests on Java threads ({@link FuseLoop}, the default) or in libfuse's own
+     * {@code fuse_main_real} loop ({@code -Dzero.fuse.loop=libfuse}, kept to compare).
+     */
+    private static final boolean JAVA_LOOP = !"libfuse".equals(System.getProperty("zero.fuse.loop", "java"));
 
     private final ZeroFs fs;
     private final Path mountpoint;
@@ -43,20 +48,46 @@ public final class FuseMount implements AutoCloseable {
         fs.enter();
         FuseMount mount = new FuseMount(fs, mp);
         List<String> args = new ArrayList<>();
+        args.add("zero-agent");
+        args.add("-f");
+        if (Boolean.getBoolean("zero.agent.fuse-debug")) {
+            args.add("-d");
+        }
         if (!options.isEmpty()) {
             args.add("-o");
             args.add(String.join(",", options));
         }
-        Thread thread = new Thread(() -> {
-            try {
-                fs.mount(mp, true, Boolean.getBoolean("zero.agent.fuse-debug"), args.toArray(String[]::new));
-                mount.loop.complete(null);
-            } catch (Throwable e) {
-                mount.loop.completeExceptionally(e);
-            }
-        }, "zero-fuse-loop");
-        thread.setDaemon(true);
-        thread.start();
+        if (JAVA_LOOP) {
+            args.add(mp.toString());
+            FuseLoop loop = new FuseLoop(fs, args, () -> {
+                try {
+                    lazyUnmount(mp);
+                } catch (IOException e) {
+                    LOG.warn("cannot detach " + mp, e);
+                }
+            });
+            loop.done().whenComplete((v, e) -> {
+                if (e != null) {
+                    mount.loop.completeExceptionally(e);
+                } else {
+                    mount.loop.complete(null);
+                }
+            });
+            loop.start();
+        } else {
+            // libfuse's own multi-threaded loop (fuse_main_real) through jnr-fuse; jnr-fuse adds program name and -f
+            List<String> opts = args.subList(args.indexOf("-f") + 1, args.size()).stream().filter(a -> !a.equals("-d")).toList();
+            Thread thread = new Thread(() -> {
+                try {
+                    fs.mount(mp, true, Boolean.getBoolean("zero.agent.fuse-debug"), opts.toArray(String[]::new));
+                    mount.loop.complete(null);
+                } catch (Throwable e) {
+                    mount.loop.completeExceptionally(e);
+                }
+            }, "zero-fuse-loop");
+            thread.setDaemon(true);
+            thread.start();
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!isMounted(mp)) {
             if (mount.loop.isDone() || System.nanoTime() > deadline) {
@@ -89,6 +120,11 @@ public final class FuseMount implements AutoCloseable {
 
     public ZeroFs fs() {
         return fs;
+    }
+
+    /** Completes when the request loop has ended (for tests). */
+    CompletableFuture<Void> loop() {
+        return loop;
     }
 
     /** True while the kernel lists the mount and the loop runs. */

@@ -29,9 +29,9 @@ import ru.serce.jnrfuse.FuseStubFS;
 /**
  * The passthrough FUSE filesystem: every operation is one try/catch around a handler
  * ({@link FileOps}, {@link DirOps}, {@link LinkOps}, {@link XattrOps}) with errno from
- * {@link ErrnoMapper}. It extends jnr-fuse's {@link FuseStubFS} for library loading and
- * {@code fuse_main}, but installs its own callbacks in the operations struct so that paths and
- * buffers stay raw pointers (non-UTF-8 names, no copies), and sets the struct's
+ * {@link ErrnoMapper}. It extends jnr-fuse's {@link FuseStubFS} for library loading and its
+ * operations struct (served by {@link FuseLoop}), but installs its own callbacks in that struct
+ * so that paths and buffers stay raw pointers (non-UTF-8 names, no copies), and sets the struct's
  * {@code flag_nullpath_ok} and {@code flag_utime_omit_ok} bits that jnr-fuse leaves at 0.
  * <p>
  * The backing tree is reached through paths relative to the process working directory, which
@@ -86,6 +86,15 @@ public final class ZeroFs extends FuseStubFS {
 
     public Path backingRoot() {
         return backingRoot;
+    }
+
+    /** The {@code struct fuse_operations} to hand to libfuse. */
+    Pointer operations() {
+        return Struct.getMemory(fuseOperations);
+    }
+
+    long operationsSize() {
+        return Struct.size(fuseOperations);
     }
 
     /** Open file handles right now (for tests and health). */

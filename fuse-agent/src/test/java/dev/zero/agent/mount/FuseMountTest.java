@@ -11,7 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.zero.agent.cache.FileIds;
 
-/** Mount lifecycle against a real agent process: SIGTERM, kill -9 and the next start. */
+/** Mount lifecycle: SIGTERM, kill -9 and the next start (in a real agent process), external unmount, concurrency. */
 class FuseMountTest {
     private Path base;
     private Path mnt;
@@ -100,5 +105,52 @@ class FuseMountTest {
             assertTrue(first.mount.isUp());
         }
         assertFalse(FuseMount.isMounted(mnt));
+    }
+
+    @Test
+    @DisplayName("an external fusermount -u ends the request loop on all worker threads")
+    void externalUnmountEndsLoop() throws Exception {
+        try (TestMount m = new TestMount()) {
+            ok(m.mnt, "echo x > f && cat f && ls -l");
+            ok(Path.of("/"), "fusermount -u " + m.mnt);
+            m.mount.loop().get(30, TimeUnit.SECONDS);
+            assertFalse(m.mount.isUp());
+            assertFalse(FuseMount.isMounted(m.mnt));
+        }
+    }
+
+    @Test
+    @DisplayName("many concurrent callers are all served (workers are added while all are busy)")
+    void concurrentCallers() throws Exception {
+        try (TestMount m = new TestMount()) {
+            int threads = 16;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> all = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int id = t;
+                    all.add(pool.submit(() -> {
+                        Path dir = Files.createDirectory(m.mnt.resolve("d" + id));
+                        for (int i = 0; i < 50; i++) {
+                            Path f = dir.resolve("f" + i);
+                            Files.writeString(f, id + ":" + i);
+                            assertEquals(id + ":" + i, Files.readString(f));
+                            assertEquals(Files.size(f), Files.readAttributes(f, "size").get("size"));
+                        }
+                        try (var list = Files.list(dir)) {
+                            assertEquals(50, list.count());
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : all) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertTrue(m.mount.isUp());
+            assertEquals(threads * 50, Long.parseLong(ok(m.tree, "find . -type f | wc -l").trim()));
+        }
     }
 }
