@@ -9,12 +9,9 @@ import dev.zero.api.VolumeView;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -29,7 +26,8 @@ public final class TreeWalker {
     private static final Logger LOG = Logger.getLogger(TreeWalker.class);
     /** What libfuse leaves for files unlinked while open; never part of the namespace. */
     public static final String FUSE_HIDDEN_PREFIX = ".fuse_hidden";
-    private static final String UNIX_ATTRIBUTES = "unix:mode,uid,gid,nlink,size,lastAccessTime,lastModifiedTime,ctime";
+    /** lstat buffer; a walker serves one walk at a time (the Reconciler serialises them). */
+    private final jnr.ffi.Pointer st = Stat.allocate();
 
     /** Receives each file found. {@code parentId} and {@code name} are null for the root. */
     @FunctionalInterface
@@ -97,16 +95,15 @@ public final class TreeWalker {
 
     private Long report(Path path, Path top, Map<Path, Long> dirIds, Visitor visitor, long[] totals) {
         try {
-            Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) a.get("mode");
-            FileType type = Stat.type(mode);
+            var name = Native.cstr(path.toString());
+            Stat.lstat(name, st);
+            FileType type = Stat.type(Stat.mode(st));
             boolean isRoot = path.equals(top);
             long id;
             long version = 0;
             if (isRoot) {
                 id = VolumeView.ROOT_FILE_ID;
             } else {
-                var name = Native.cstr(path.toString());
                 Long existing = xattrs.idOrNull(name);
                 id = existing != null ? existing : xattrs.ensureId(name);
                 if (existing == null) {
@@ -116,9 +113,8 @@ public final class TreeWalker {
                     version = xattrs.version(name);
                 }
             }
-            FileMeta meta = new FileMeta(type, (Long) a.get("size"), mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
-                    (Integer) a.get("nlink"), instant(a.get("lastAccessTime")), instant(a.get("lastModifiedTime")),
-                    instant(a.get("ctime")), version);
+            // The same description of a backing file as the mount journals (Stat.meta).
+            FileMeta meta = Stat.meta(st, version);
             String target = type == FileType.SYMLINK ? Files.readSymbolicLink(path).toString() : null;
             if (isRoot) {
                 visitor.file(id, null, null, meta, null);
@@ -138,7 +134,4 @@ public final class TreeWalker {
         }
     }
 
-    private static Instant instant(Object time) {
-        return ((FileTime) time).toInstant();
-    }
 }
