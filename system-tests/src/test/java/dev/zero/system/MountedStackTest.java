@@ -152,4 +152,28 @@ class MountedStackTest {
         }
         assertThat(catalogue.size()).isEqualTo(zero.backingTree().size());
     }
+
+    @Test
+    @Order(6)
+    @DisplayName("./zero reconcile repairs changes made behind the agent's back and reports what it fixed")
+    void reconcileOnDemand_fixesAndReports() throws Exception {
+        Shell.run(zero.mountpoint, "mkdir -p manual && echo one > manual/kept && echo two > manual/removed-behind");
+        assertCatalogueMirrorsTree();
+        // straight on the backing tree: the mount (and so the journal) never sees these
+        Shell.run(zero.backing(), "echo sneaky > manual/added-behind && rm manual/removed-behind && chmod 600 manual/kept");
+
+        String status = "curl -s http://127.0.0.1:" + zero.agentPort + "/agent/v1/status";
+        long before = ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, status)).path("lastReconcile").path("generation").asLong();
+        ZeroStack.Result reconcile = zero.zero("reconcile");
+        assertThat(reconcile.exit()).as(reconcile.output()).isZero();
+        assertCatalogueMirrorsTree();
+        await().atMost(CONVERGE).untilAsserted(() -> {
+            var last = ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, status)).get("lastReconcile");
+            assertThat(last.get("generation").asLong()).as("a new walk's report").isNotEqualTo(before);
+            assertThat(last.get("filesAdded").asLong()).isGreaterThanOrEqualTo(1);
+            assertThat(last.get("filesRemoved").asLong()).isGreaterThanOrEqualTo(1);
+            assertThat(last.get("filesUpdated").asLong()).isGreaterThanOrEqualTo(1);
+        });
+        assertThat(Files.readString(zero.mountpoint.resolve("manual/added-behind"))).isEqualTo("sneaky\n");
+    }
 }
