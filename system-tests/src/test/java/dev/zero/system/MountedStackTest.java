@@ -176,4 +176,17 @@ class MountedStackTest {
         });
         assertThat(Files.readString(zero.mountpoint.resolve("manual/added-behind"))).isEqualTo("sneaky\n");
     }
+
+    @Test
+    @Order(7)
+    @DisplayName("fsx-style random writes, truncates, holes, mmap writes and reopens read back exactly like a local file")
+    void fsx_contentMatchesReference() throws Exception {
+        Path script = Path.of("src/test/resources/fsx.py").toAbsolutePath();
+        Path reference = Files.createTempFile(base, "fsx-reference", ".bin");
+        String out = Shell.run(zero.mountpoint, "python3 " + script + " fsx.bin " + reference + " 1500 20261125");
+        assertThat(out).contains("identical");
+        assertThat(Files.mismatch(zero.backing().resolve("fsx.bin"), reference)).isEqualTo(-1L);
+        assertCatalogueMirrorsTree();
+        assertThat(zero.catalogue().get("fsx.bin").meta().size()).isEqualTo(Files.size(reference));
+    }
 }
