@@ -41,10 +41,21 @@ public final class FuseMount implements AutoCloseable {
      * Mounts {@code fs} on {@code mountpoint} with libfuse options {@code options} (as given to
      * {@code -o}), waiting up to {@code timeout} for the kernel to show the mount.
      */
+    /** Mounting over files would hide them from their users (libfuse2 refuses it too, less clearly). */
+    static void requireEmpty(Path mountpoint) throws IOException {
+        try (var entries = Files.list(mountpoint)) {
+            if (entries.findAny().isPresent()) {
+                throw new java.nio.file.DirectoryNotEmptyException(mountpoint + ": the mountpoint is not empty; Zero would hide its files."
+                        + " Mount on an empty directory (and move the files in through the mount)");
+            }
+        }
+    }
+
     public static FuseMount mount(ZeroFs fs, Path mountpoint, List<String> options, Duration timeout) throws IOException {
         Path mp = mountpoint.toAbsolutePath().normalize();
         clearStale(mp);
         Files.createDirectories(mp);
+        requireEmpty(mp);
         fs.enter();
         FuseMount mount = new FuseMount(fs, mp);
         List<String> args = new ArrayList<>();
