@@ -206,6 +206,16 @@ class JournalIngestTest {
             assertThat(ack.drift()).isEqualTo(2);
             assertThat(tree().keySet()).containsExactly("ok");
         }
+
+        @Test
+        @DisplayName("a late access record of a file deleted meanwhile is not drift")
+        void accessOfDeletedFile_noDrift() throws Exception {
+            JournalAck ack = send(JournalRecord.create(1, 62, ROOT, "read-then-deleted", file(1, 1), null),
+                    JournalRecord.unlink(2, 62L, ROOT, "read-then-deleted"),
+                    JournalRecord.access(3, 62, T));
+            assertThat(ack.drift()).isZero();
+            assertThat(tree()).isEmpty();
+        }
     }
 
     @Test
