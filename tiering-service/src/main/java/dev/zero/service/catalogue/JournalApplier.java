@@ -18,8 +18,6 @@ import java.util.Objects;
  * next reconciling walk repairs).
  */
 final class JournalApplier {
-    private static final String FILE_COLUMNS = "type, size, mode, uid, gid, nlink, mtime, content_version, link_target";
-
     private final Connection c;
     private final long volumeId;
     /** Generation of the reconciling walk in progress: rows this batch touches count as seen by it. */
@@ -140,36 +138,63 @@ final class JournalApplier {
 
     /** Points the name at the file; returns whether the catalogue had it otherwise. */
     private boolean putEntry(long parentId, String name, long fileId, Long seen) throws SQLException {
-        Long previous = entryFile(parentId, name);
+        Long previous;
+        // One round trip: the statement's snapshot shows the entry as it was before the upsert.
+        try (var st = Db.bind(c.prepareStatement("""
+                with prev as (select file_id from entry where volume_id = ? and parent_id = ? and name = ?),
+                up as (insert into entry (volume_id, parent_id, name, file_id, seen_gen) values (?, ?, ?, ?, ?::bigint)
+                       on conflict (volume_id, parent_id, name)
+                       do update set file_id = excluded.file_id, seen_gen = coalesce(excluded.seen_gen, entry.seen_gen)
+                       returning 1)
+                select (select file_id from prev)"""),
+                volumeId, parentId, name, volumeId, parentId, name, fileId, seen); var rs = st.executeQuery()) {
+            rs.next();
+            long value = rs.getLong(1);
+            previous = rs.wasNull() ? null : value;
+        }
         if (previous != null && previous == fileId) {
-            if (seen != null) {
-                update("update entry set seen_gen = ? where volume_id = ? and parent_id = ? and name = ?", seen, volumeId, parentId, name);
-            }
             return false;
         }
-        update("""
-                insert into entry (volume_id, parent_id, name, file_id, seen_gen) values (?, ?, ?, ?, ?::bigint)
-                on conflict (volume_id, parent_id, name) do update set file_id = excluded.file_id, seen_gen = excluded.seen_gen""",
-                volumeId, parentId, name, fileId, seen);
         if (previous != null) {
             dropIfNameless(previous);
         }
         return true;
     }
 
-    private void upsertFile(long fileId, FileMeta m, String linkTarget, Long seen) throws SQLException {
-        update("""
-                insert into file (volume_id, id, type, size, mode, uid, gid, nlink, atime, mtime, ctime, link_target,
-                                  content_version, last_access, seen_gen)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::bigint)
-                on conflict (volume_id, id) do update set type = excluded.type, size = excluded.size, mode = excluded.mode,
-                    uid = excluded.uid, gid = excluded.gid, nlink = excluded.nlink, atime = excluded.atime,
-                    mtime = excluded.mtime, ctime = excluded.ctime, link_target = excluded.link_target,
-                    state = case when excluded.content_version > file.content_version then 'LOCAL' else file.state end,
-                    content_version = greatest(file.content_version, excluded.content_version),
-                    seen_gen = coalesce(excluded.seen_gen, file.seen_gen)""",
+    /** What an upsert found: no row before, a row with other attributes, or the same. */
+    private enum Upsert { ADDED, CHANGED, SAME }
+
+    private Upsert upsertFile(long fileId, FileMeta m, String linkTarget, Long seen) throws SQLException {
+        // One round trip: "old" sees the row as it was before the upsert in the same statement.
+        try (var st = Db.bind(c.prepareStatement("""
+                with old as (select type, size, mode, uid, gid, nlink, mtime, content_version, link_target
+                             from file where volume_id = ? and id = ?),
+                up as (insert into file (volume_id, id, type, size, mode, uid, gid, nlink, atime, mtime, ctime, link_target,
+                                         content_version, last_access, seen_gen)
+                       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::bigint)
+                       on conflict (volume_id, id) do update set type = excluded.type, size = excluded.size, mode = excluded.mode,
+                           uid = excluded.uid, gid = excluded.gid, nlink = excluded.nlink, atime = excluded.atime,
+                           mtime = excluded.mtime, ctime = excluded.ctime, link_target = excluded.link_target,
+                           state = case when excluded.content_version > file.content_version then 'LOCAL' else file.state end,
+                           content_version = greatest(file.content_version, excluded.content_version),
+                           seen_gen = coalesce(excluded.seen_gen, file.seen_gen)
+                       returning 1)
+                select case
+                    when not exists (select 1 from old) then 'ADDED'
+                    when exists (select 1 from old o
+                                 where (o.type, o.size, o.mode, o.uid, o.gid, o.nlink, o.mtime, o.link_target)
+                                       is distinct from (?::text, ?::bigint, ?::integer, ?::integer, ?::integer, ?::integer,
+                                                         ?::timestamptz, ?::text)
+                                    or o.content_version < ?::bigint) then 'CHANGED'
+                    else 'SAME' end"""),
+                volumeId, fileId,
                 volumeId, fileId, m.type(), m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.atime(), m.mtime(), m.ctime(),
-                linkTarget, m.contentVersion(), lastAccess(m), seen);
+                linkTarget, m.contentVersion(), lastAccess(m), seen,
+                m.type(), m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.mtime(), linkTarget, m.contentVersion());
+                var rs = st.executeQuery()) {
+            rs.next();
+            return Upsert.valueOf(rs.getString(1));
+        }
     }
 
     /** New content makes the file LOCAL again: the stored copy, if any, is an older version. */
@@ -196,12 +221,11 @@ final class JournalApplier {
         if (!Objects.equals(generation, r.generation())) {
             return false;
         }
-        String before = fileSignature(r.fileId());
-        upsertFile(r.fileId(), r.meta(), r.linkTarget(), generation);
+        Upsert found = upsertFile(r.fileId(), r.meta(), r.linkTarget(), generation);
         counts[0]++;
-        if (before == null) {
+        if (found == Upsert.ADDED) {
             counts[1]++;
-        } else if (!before.equals(fileSignature(r.fileId()))) {
+        } else if (found == Upsert.CHANGED) {
             counts[2]++;
         }
         if (r.fileId() != VolumeView.ROOT_FILE_ID && putEntry(r.parentId(), r.name(), r.fileId(), generation)) {
@@ -257,20 +281,6 @@ final class JournalApplier {
     /** Must run before the batch commits: the walk's counters are part of the batch's effect. */
     void finishBatch() throws SQLException {
         flushCounts();
-    }
-
-    private String fileSignature(long fileId) throws SQLException {
-        try (var s = Db.bind(c.prepareStatement("select " + FILE_COLUMNS + " from file where volume_id = ? and id = ?"), volumeId, fileId);
-                var rs = s.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            StringBuilder b = new StringBuilder();
-            for (int i = 1; i <= 9; i++) {
-                b.append(rs.getString(i)).append('\u0000');
-            }
-            return b.toString();
-        }
     }
 
     private Long entryFile(long parentId, String name) throws SQLException {
