@@ -162,6 +162,13 @@ public class Journal implements ChangeLog {
         }
     }
 
+    /** Lowest sequence number still on disk ({@code durableSeq + 1} when nothing is). */
+    long firstSeq() {
+        synchronized (storeLock) {
+            return store.firstSeq();
+        }
+    }
+
     /** Records written to disk from {@code from} on, for shipping. */
     List<JournalRecord> read(long from, int max) throws IOException {
         synchronized (storeLock) {

@@ -22,6 +22,8 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -54,6 +56,8 @@ public class JournalShipper {
     private volatile Instant lastShipped;
     private final AtomicReference<ReconcileReport> lastReconcile = new AtomicReference<>();
     private volatile boolean running;
+    /** Released when the agent stops, so a back-off wait ends at once (an in-flight call is left to finish). */
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread thread;
 
     JournalShipper(Journal journal, JournalConfig config, AgentConfig agent, TieringClient client, Reconciler reconciler) {
@@ -77,9 +81,7 @@ public class JournalShipper {
 
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 50) ShutdownEvent event) {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-        }
+        stopped.countDown();
     }
 
     public Status status() {
@@ -110,7 +112,7 @@ public class JournalShipper {
         client.heartbeat(host, diskReport());
         VolumeView volume = client.register(agent.volume(), host);
         long applied = volume.appliedSeq();
-        long firstOnDisk = journal.read(0, 1).stream().mapToLong(JournalRecord::seq).findFirst().orElse(journal.durableSeq() + 1);
+        long firstOnDisk = journal.firstSeq();
         if (applied < firstOnDisk - 1 || applied > journal.lastSeq()) {
             LOG.warnf("volume %s: the service has applied up to %d, the local journal holds %d..%d; restarting the journal after %d "
                     + "and reconciling", agent.volume(), applied, firstOnDisk, journal.lastSeq(), applied);
@@ -161,22 +163,19 @@ public class JournalShipper {
                 }
                 lastError = e.getMessage();
                 registered = false;
-                sleep(delay);
-                delay = Math.min(delay * 2, config.maxRetryDelay().toMillis());
+                delay = backOff(delay);
             } catch (Refused e) {
                 lastError = e.getMessage();
                 LOG.warnf("tiering service refused the journal (%s); registering again", e.getMessage());
                 registered = false;
-                sleep(delay);
-                delay = Math.min(delay * 2, config.maxRetryDelay().toMillis());
+                delay = backOff(delay);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException | RuntimeException e) {
                 lastError = e.toString();
                 LOG.errorf(e, "journal shipping failed");
-                sleep(delay);
-                delay = Math.min(delay * 2, config.maxRetryDelay().toMillis());
+                delay = backOff(delay);
             }
         }
     }
@@ -200,12 +199,13 @@ public class JournalShipper {
         return new HostReport(total, total - disk.getUnallocatedSpace());
     }
 
-    /** Back-off between attempts to reach the service; nothing else waits on this thread. */
-    private static void sleep(long millis) {
+    /** Waits {@code millis} before the next attempt, or less if the agent stops; returns the next, doubled, wait. */
+    private long backOff(long millis) {
         try {
-            Thread.sleep(millis);
+            stopped.await(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return Math.min(millis * 2, config.maxRetryDelay().toMillis());
     }
 }

@@ -60,10 +60,9 @@ final class JournalApplier {
     }
 
     private boolean link(JournalRecord r) throws SQLException {
-        if (r.meta() != null && !updateMeta(r.fileId(), r.meta(), false)) {
-            return false;
-        }
-        if (!exists("select 1 from file where volume_id = ? and id = ?", volumeId, r.fileId())) {
+        boolean known = r.meta() != null ? updateMeta(r.fileId(), r.meta(), false)
+                : exists("select 1 from file where volume_id = ? and id = ?", volumeId, r.fileId());
+        if (!known) {
             return false;
         }
         putEntry(r.parentId(), r.name(), r.fileId(), generation);

@@ -67,10 +67,6 @@ public class Volumes {
         });
     }
 
-    public VolumeView get(String name) {
-        return db.inTransaction(c -> find(c, name));
-    }
-
     static VolumeView find(Connection c, String name) throws SQLException {
         try (var s = Db.bind(c.prepareStatement(VIEW + " where v.name = ?"), name); var rs = s.executeQuery()) {
             if (!rs.next()) {

@@ -82,6 +82,6 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("unexpected error", e);
-        return error(Status.INTERNAL_SERVER_ERROR, "internal error (" + e.getClass().getSimpleName() + "); nothing was changed");
+        return error(Status.INTERNAL_SERVER_ERROR, "internal error (" + e.getClass().getSimpleName() + "); the service log has the details");
     }
 }

@@ -71,7 +71,7 @@ public class ContentTransfers {
             throw new ApiException(Status.BAD_REQUEST, "upload of file " + fileId + " failed: " + e.getMessage());
         }
         if (expected != null && !expected.equals(written.sha256())) {
-            deleteQuietly(key);
+            deleteRejected(key);
             transfers.record(target.volumeId(), fileId, version, Direction.UP, written.size(), Outcome.FAILED, "sha256 mismatch");
             meters.counter("zero.transfer.count", "direction", "up", "outcome", "corrupt").increment();
             throw ApiException.badRequest("content SHA-256 mismatch: the agent announced " + expected + " but the service received "
@@ -80,7 +80,7 @@ public class ContentTransfers {
         try {
             tiers.uploaded(target.volumeId(), fileId, version, key, written.size(), written.sha256());
         } catch (RuntimeException e) {
-            deleteQuietly(key);
+            deleteRejected(key);
             transfers.record(target.volumeId(), fileId, version, Direction.UP, written.size(), Outcome.STALE, e.getMessage());
             meters.counter("zero.transfer.count", "direction", "up", "outcome", "stale").increment();
             throw e;
@@ -139,7 +139,8 @@ public class ContentTransfers {
         return answer.build();
     }
 
-    private void deleteQuietly(String key) {
+    /** Removes an object the catalogue will not reference (failed checksum, stale version). */
+    private void deleteRejected(String key) {
         try {
             store.delete(key);
         } catch (IOException e) {
