@@ -2,14 +2,16 @@ package dev.zero.api;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
-/** Operator calls: what the catalogue holds, and tiering policy. Needs the admin token. */
+/** Operator calls: what the catalogue holds, tiering policy, and commands that move files now. Needs the admin token. */
 @Path("/api/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -27,6 +29,11 @@ public interface AdminApi {
     @Path("/volumes/{volume}/tree")
     List<CatalogueEntry> tree(@PathParam("volume") String volume);
 
+    /** One file by one of its paths: names, attributes, tier state, stored object and recent transfers. */
+    @GET
+    @Path("/volumes/{volume}/files")
+    FileView file(@PathParam("volume") String volume, @QueryParam("path") String path);
+
     @GET
     @Path("/volumes/{volume}/policy")
     VolumePolicy policy(@PathParam("volume") String volume);
@@ -35,4 +42,14 @@ public interface AdminApi {
     @PUT
     @Path("/volumes/{volume}/policy")
     VolumePolicy setPolicy(@PathParam("volume") String volume, VolumePolicy policy);
+
+    /** Queues {@code request.action} for every regular file under the given paths, as tasks for the volume's host. */
+    @POST
+    @Path("/volumes/{volume}/commands")
+    CommandView command(@PathParam("volume") String volume, CommandRequest request);
+
+    /** How far a command has come. */
+    @GET
+    @Path("/commands/{id}")
+    CommandView commandProgress(@PathParam("id") long id);
 }

@@ -48,6 +48,17 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Text the catalogue stores: PostgreSQL's {@code text} holds no NUL character, so one is
+     * refused here with the field's name instead of failing in the database.
+     */
+    public static String text(String field, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(field + " must not contain a NUL character");
+        }
+        return value;
+    }
+
     private static String quote(String value) {
         return value == null ? "null" : '"' + (value.length() > 200 ? value.substring(0, 200) + "..." : value) + '"';
     }

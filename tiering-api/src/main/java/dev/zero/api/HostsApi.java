@@ -17,15 +17,23 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public interface HostsApi {
+    /** Longest a poll may wait for tasks to appear. */
+    int MAX_WAIT_SECONDS = 60;
+
     /** Registers the host on first call and records a heartbeat on every call. */
     @PUT
     @Path("/{host}")
     HostView heartbeat(@PathParam("host") String host, HostReport report);
 
-    /** Claims up to {@code max} pending tasks for the host; each is leased to it for a while. */
+    /**
+     * Claims up to {@code max} pending tasks for the host; each is leased to it for a while.
+     * With {@code waitSeconds} > 0 and nothing to do, the answer waits that long for a task to be
+     * queued (a long poll), so work starts within moments of being asked for.
+     */
     @GET
     @Path("/{host}/tasks")
-    List<TaskView> pollTasks(@PathParam("host") String host, @QueryParam("max") @DefaultValue("16") int max);
+    List<TaskView> pollTasks(@PathParam("host") String host, @QueryParam("max") @DefaultValue("16") int max,
+            @QueryParam("wait") @DefaultValue("0") int waitSeconds);
 
     /** Reports how a claimed task ended. */
     @POST

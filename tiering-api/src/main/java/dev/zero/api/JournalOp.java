@@ -17,11 +17,16 @@ public enum JournalOp {
     SETATTR,
     /** {@code fileId}'s content changed (written and closed or fsynced): {@code meta} carries the new size, times and content version. */
     CONTENT,
+    /** {@code fileId}'s content moved between the host and the object store: {@code tier} says where it is now. */
+    TIER,
     /** {@code fileId} was read or opened at {@code at} (accesses are coalesced by the agent). */
     ACCESS,
     /** A reconciling walk starts: every snapshot until the matching end carries {@code generation}. */
     RECONCILE_BEGIN,
-    /** One file as found by the reconciling walk: {@code fileId} named {@code (parentId, name)} (no parent for the root) with {@code meta}. */
+    /**
+     * One file as found by the reconciling walk: {@code fileId} named {@code (parentId, name)} (no parent for the root) with
+     * {@code meta}, and for a regular file its {@code tier} (so a rebuilt catalogue knows which content lives only in the store).
+     */
     SNAPSHOT,
     /** The reconciling walk of {@code generation} is complete: whatever it did not see is removed from the catalogue. */
     RECONCILE_END

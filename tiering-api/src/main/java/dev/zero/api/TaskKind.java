@@ -1,6 +1,6 @@
 package dev.zero.api;
 
-/** What the service asks an agent to do with one file. */
+/** What the service asks an agent to do with one file: copy it to the store, drop its local data, or bring it back whole. */
 public enum TaskKind {
-    UPLOAD, EVICT, PREFETCH
+    UPLOAD, EVICT, RESTORE
 }

@@ -35,8 +35,10 @@ public interface VolumesApi {
     JournalAck ingest(@PathParam("volume") String volume, JournalBatch batch);
 
     /**
-     * Streams one content version of a file into the object store. The body is never held in
-     * memory whole; its SHA-256 is checked against {@link #SHA256_HEADER} when given.
+     * Streams one content version of a file into the object store, with per-chunk SHA-256
+     * hashes taken on the way. The body is never held in memory whole; its SHA-256 is checked
+     * against {@link #SHA256_HEADER} when given. The stored object becomes the file's content
+     * only when {@link #confirm} says so.
      */
     @PUT
     @Path("/{volume}/files/{file}/content")
@@ -44,9 +46,28 @@ public interface VolumesApi {
     StoredObject upload(@PathParam("volume") String volume, @PathParam("file") long file,
             @QueryParam("version") Long version, @HeaderParam(SHA256_HEADER) String sha256, InputStream body);
 
-    /** Streams the stored content of a file's current version; honours a single {@code Range: bytes=...}. */
+    /**
+     * Makes an uploaded object the file's stored content, if the file still has that content
+     * version and the uploader's SHA-256 matches what was stored; 409 otherwise (the object is dropped).
+     */
+    @POST
+    @Path("/{volume}/files/{file}/content/{nonce}/confirm")
+    StoredObject confirm(@PathParam("volume") String volume, @PathParam("file") long file, @PathParam("nonce") String nonce,
+            UploadConfirmation confirmation);
+
+    /**
+     * Streams a stored object of the file: the one uploaded as {@code version} with {@code nonce},
+     * or without them the file's current stored copy. Honours a single {@code Range: bytes=...}.
+     */
     @GET
     @Path("/{volume}/files/{file}/content")
     @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
-    Response download(@PathParam("volume") String volume, @PathParam("file") long file, @HeaderParam("Range") String range);
+    Response download(@PathParam("volume") String volume, @PathParam("file") long file, @QueryParam("version") Long version,
+            @QueryParam("nonce") String nonce, @HeaderParam("Range") String range);
+
+    /** The hashes that verify a stored object of the file, chosen as for {@link #download}. */
+    @GET
+    @Path("/{volume}/files/{file}/manifest")
+    ObjectManifest manifest(@PathParam("volume") String volume, @PathParam("file") long file, @QueryParam("version") Long version,
+            @QueryParam("nonce") String nonce);
 }

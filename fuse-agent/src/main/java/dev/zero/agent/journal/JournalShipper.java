@@ -196,7 +196,7 @@ public class JournalShipper {
     private HostReport diskReport() throws IOException {
         FileStore disk = Files.getFileStore(Files.createDirectories(agent.cacheDir().toAbsolutePath()));
         long total = disk.getTotalSpace();
-        return new HostReport(total, total - disk.getUnallocatedSpace());
+        return new HostReport(total, total - disk.getUnallocatedSpace(), 0, 0);
     }
 
     /** Waits {@code millis} before the next attempt, or less if the agent stops; returns the next, doubled, wait. */

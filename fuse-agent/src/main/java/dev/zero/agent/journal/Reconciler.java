@@ -54,7 +54,7 @@ public class Reconciler {
             long started = System.nanoTime();
             journal.append(seq -> JournalRecord.reconcileBegin(seq, generation));
             TreeWalker.Totals totals = walker.walk(backingRoot(), unmounted, (fileId, parentId, name, meta, target) ->
-                    journal.append(seq -> JournalRecord.snapshot(seq, generation, fileId, parentId, name, meta, target)));
+                    journal.append(seq -> JournalRecord.snapshot(seq, generation, fileId, parentId, name, meta, target, null)));
             journal.append(seq -> JournalRecord.reconcileEnd(seq, generation));
             LOG.infof("reconciling walk %d journaled: %d files, %d given ids, %d leftovers removed, %d unreadable, in %d ms",
                     generation, totals.files(), totals.idsAssigned(), totals.leftoversRemoved(), totals.unreadable(),

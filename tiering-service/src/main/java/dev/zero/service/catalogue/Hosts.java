@@ -13,7 +13,11 @@ import java.util.Optional;
 /** Hosts that run agents: their cache disk and when they were last heard from. */
 @ApplicationScoped
 public class Hosts {
-    private static final String COLUMNS = "id, name, capacity_bytes, used_bytes, target_bytes, registered_at, last_heartbeat";
+    /** The host's columns, and the disk target of the volumes it serves (their policies' sum). */
+    private static final String COLUMNS = """
+            id, name, capacity_bytes, used_bytes, cache_bytes, needed_bytes, registered_at, last_heartbeat,
+            (select sum((p.policy->>'targetBytes')::bigint) from volume v join volume_policy p on p.volume_id = v.id
+             where v.host_id = host.id) as target""";
 
     private final Db db;
 
@@ -25,10 +29,12 @@ public class Hosts {
     public HostView heartbeat(String name, HostReport report) {
         return db.inTransaction(c -> {
             try (var s = Db.bind(c.prepareStatement("""
-                    insert into host (name, capacity_bytes, used_bytes) values (?, ?, ?)
+                    insert into host (name, capacity_bytes, used_bytes, cache_bytes, needed_bytes) values (?, ?, ?, ?, ?)
                     on conflict (name) do update set capacity_bytes = excluded.capacity_bytes,
-                        used_bytes = excluded.used_bytes, last_heartbeat = now()
-                    returning """ + " " + COLUMNS), name, report.capacityBytes(), report.usedBytes());
+                        used_bytes = excluded.used_bytes, cache_bytes = excluded.cache_bytes, needed_bytes = excluded.needed_bytes,
+                        last_heartbeat = now()
+                    returning """ + " " + COLUMNS), name, report.capacityBytes(), report.usedBytes(), report.cacheBytes(),
+                    report.neededBytes());
                     var rs = s.executeQuery()) {
                 rs.next();
                 return view(rs);
@@ -55,8 +61,10 @@ public class Hosts {
     }
 
     private static HostView view(ResultSet rs) throws SQLException {
-        long target = rs.getLong("target_bytes");
+        long target = rs.getLong("target");
+        Long targetBytes = rs.wasNull() ? null : target;
         return new HostView(rs.getLong("id"), rs.getString("name"), rs.getLong("capacity_bytes"), rs.getLong("used_bytes"),
-                rs.wasNull() ? null : target, Db.instant(rs.getTimestamp("registered_at")), Db.instant(rs.getTimestamp("last_heartbeat")));
+                rs.getLong("cache_bytes"), rs.getLong("needed_bytes"), targetBytes, Db.instant(rs.getTimestamp("registered_at")),
+                Db.instant(rs.getTimestamp("last_heartbeat")));
     }
 }

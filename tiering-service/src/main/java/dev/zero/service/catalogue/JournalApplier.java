@@ -19,14 +19,16 @@ import java.util.Objects;
  */
 final class JournalApplier {
     private final Connection c;
+    private final TierTransitions tiers;
     private final long volumeId;
     /** Generation of the reconciling walk in progress: rows this batch touches count as seen by it. */
     private Long generation;
     private final long[] counts = new long[6];
     private ReconcileReport finished;
 
-    JournalApplier(Connection connection, long volumeId, Long generation) {
+    JournalApplier(Connection connection, TierTransitions tiers, long volumeId, Long generation) {
         this.c = connection;
+        this.tiers = tiers;
         this.volumeId = volumeId;
         this.generation = generation;
     }
@@ -48,6 +50,11 @@ final class JournalApplier {
             case RENAME -> rename(r);
             case SETATTR -> updateMeta(r.fileId(), r.meta(), false);
             case CONTENT -> updateMeta(r.fileId(), r.meta(), true);
+            case TIER -> {
+                // A tier report of content that has since been replaced or deleted changes nothing, and is no drift.
+                tiers.reported(c, volumeId, r.fileId(), r.tier());
+                yield true;
+            }
             case ACCESS -> {
                 // Accesses are flushed late (coalesced): the file may be gone by now, which is no drift.
                 update("update file set last_access = greatest(last_access, ?) where volume_id = ? and id = ?", r.at(), volumeId, r.fileId());
@@ -165,8 +172,10 @@ final class JournalApplier {
 
     private Upsert upsertFile(long fileId, FileMeta m, String linkTarget, Long seen) throws SQLException {
         // One round trip: "old" sees the row as it was before the upsert in the same statement.
+        Upsert found;
+        boolean newerContent;
         try (var st = Db.bind(c.prepareStatement("""
-                with old as (select type, size, mode, uid, gid, nlink, mtime, content_version, link_target
+                with old as (select type, size, mode, uid, gid, nlink, mtime, content_version, link_target, state
                              from file where volume_id = ? and id = ?),
                 up as (insert into file (volume_id, id, type, size, mode, uid, gid, nlink, atime, mtime, ctime, link_target,
                                          content_version, last_access, seen_gen)
@@ -174,7 +183,6 @@ final class JournalApplier {
                        on conflict (volume_id, id) do update set type = excluded.type, size = excluded.size, mode = excluded.mode,
                            uid = excluded.uid, gid = excluded.gid, nlink = excluded.nlink, atime = excluded.atime,
                            mtime = excluded.mtime, ctime = excluded.ctime, link_target = excluded.link_target,
-                           state = case when excluded.content_version > file.content_version then 'LOCAL' else file.state end,
                            content_version = greatest(file.content_version, excluded.content_version),
                            seen_gen = coalesce(excluded.seen_gen, file.seen_gen)
                        returning 1)
@@ -185,28 +193,48 @@ final class JournalApplier {
                                        is distinct from (?::text, ?::bigint, ?::integer, ?::integer, ?::integer, ?::integer,
                                                          ?::timestamptz, ?::text)
                                     or o.content_version < ?::bigint) then 'CHANGED'
-                    else 'SAME' end"""),
+                    else 'SAME' end,
+                    coalesce((select o.content_version < ?::bigint and o.state <> 'LOCAL' from old o), false)"""),
                 volumeId, fileId,
                 volumeId, fileId, m.type(), m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.atime(), m.mtime(), m.ctime(),
                 linkTarget, m.contentVersion(), lastAccess(m), seen,
-                m.type(), m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.mtime(), linkTarget, m.contentVersion());
+                m.type(), m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.mtime(), linkTarget, m.contentVersion(),
+                m.contentVersion());
                 var rs = st.executeQuery()) {
             rs.next();
-            return Upsert.valueOf(rs.getString(1));
+            found = Upsert.valueOf(rs.getString(1));
+            newerContent = rs.getBoolean(2);
         }
+        if (newerContent) {
+            tiers.newContent(c, volumeId, fileId, m.contentVersion());
+        }
+        return found;
     }
 
     /** New content makes the file LOCAL again: the stored copy, if any, is an older version. */
     private boolean updateMeta(long fileId, FileMeta m, boolean contentChanged) throws SQLException {
-        return update("""
-                update file set size = ?, mode = ?, uid = ?, gid = ?, nlink = ?, atime = ?, mtime = ?, ctime = ?,
-                    state = case when ? > content_version then 'LOCAL' else state end,
-                    content_version = greatest(content_version, ?),
-                    last_access = case when ? then greatest(last_access, ?) else last_access end,
-                    seen_gen = coalesce(?::bigint, seen_gen)
-                where volume_id = ? and id = ?""",
-                m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.atime(), m.mtime(), m.ctime(), m.contentVersion(), m.contentVersion(),
-                contentChanged, m.mtime(), generation, volumeId, fileId) == 1;
+        boolean found;
+        boolean newerContent;
+        try (var st = Db.bind(c.prepareStatement("""
+                with old as (select content_version, state from file where volume_id = ? and id = ? for update),
+                up as (update file set size = ?, mode = ?, uid = ?, gid = ?, nlink = ?, atime = ?, mtime = ?, ctime = ?,
+                           content_version = greatest(content_version, ?),
+                           last_access = case when ? then greatest(last_access, ?) else last_access end,
+                           seen_gen = coalesce(?::bigint, seen_gen)
+                       where volume_id = ? and id = ? returning 1)
+                select exists (select 1 from up),
+                       coalesce((select o.content_version < ?::bigint and o.state <> 'LOCAL' from old o), false)"""),
+                volumeId, fileId,
+                m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.atime(), m.mtime(), m.ctime(), m.contentVersion(),
+                contentChanged, m.mtime(), generation, volumeId, fileId, m.contentVersion()); var rs = st.executeQuery()) {
+            rs.next();
+            found = rs.getBoolean(1);
+            newerContent = rs.getBoolean(2);
+        }
+        if (newerContent) {
+            tiers.newContent(c, volumeId, fileId, m.contentVersion());
+        }
+        return found;
     }
 
     private boolean beginWalk(long gen) throws SQLException {
@@ -221,6 +249,9 @@ final class JournalApplier {
             return false;
         }
         Upsert found = upsertFile(r.fileId(), r.meta(), r.linkTarget(), generation);
+        if (r.tier() != null && r.meta().type() == dev.zero.api.FileType.FILE) {
+            tiers.snapshot(c, volumeId, r.fileId(), r.tier());
+        }
         counts[0]++;
         if (found == Upsert.ADDED) {
             counts[1]++;

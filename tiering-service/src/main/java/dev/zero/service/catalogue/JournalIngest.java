@@ -23,10 +23,12 @@ public class JournalIngest {
     private static final Logger LOG = Logger.getLogger(JournalIngest.class);
 
     private final Db db;
+    private final TierTransitions tiers;
     private final MeterRegistry meters;
 
-    JournalIngest(Db db, MeterRegistry meters) {
+    JournalIngest(Db db, TierTransitions tiers, MeterRegistry meters) {
         this.db = db;
+        this.tiers = tiers;
         this.meters = meters;
     }
 
@@ -59,7 +61,7 @@ public class JournalIngest {
             throw ApiException.conflict("journal gap: volume " + volume + " has applied up to " + appliedSeq
                     + " but the batch starts at " + batch.firstSeq());
         }
-        JournalApplier applier = new JournalApplier(c, volumeId, generation);
+        JournalApplier applier = new JournalApplier(c, tiers, volumeId, generation);
         int applied = 0;
         int drift = 0;
         ReconcileReport report = null;

@@ -1,18 +1,22 @@
 package dev.zero.service.catalogue;
 
+import dev.zero.api.HostsApi;
 import dev.zero.api.TaskKind;
 import dev.zero.api.TaskResult;
 import dev.zero.api.TaskView;
 import dev.zero.service.config.ServiceConfig;
 import dev.zero.service.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The queue of work handed to agents. Polling claims tasks with FOR UPDATE SKIP LOCKED, so
  * any number of service replicas can serve polls without handing one task out twice; a
- * claimed task is leased and goes back to the queue if its lease runs out unfinished.
+ * claimed task is leased and goes back to the queue if its lease runs out unfinished. A poll
+ * may wait for work (long poll): queueing wakes it through {@link TaskSignals}.
  */
 @ApplicationScoped
 public class Tasks {
@@ -20,18 +24,43 @@ public class Tasks {
 
     private final Db db;
     private final ServiceConfig config;
+    private final TaskSignals signals;
 
-    Tasks(Db db, ServiceConfig config) {
+    Tasks(Db db, ServiceConfig config, TaskSignals signals) {
         this.db = db;
         this.config = config;
+        this.signals = signals;
     }
 
-    public List<TaskView> poll(String host, int max) {
+    /** Claims up to {@code max} tasks for the host, waiting up to {@code waitSeconds} for one to be queued if there is none. */
+    public List<TaskView> poll(String host, int max, int waitSeconds) {
         if (max < 1 || max > MAX_POLL) {
             throw ApiException.badRequest("max must be between 1 and " + MAX_POLL + ", got " + max);
         }
+        if (waitSeconds < 0 || waitSeconds > HostsApi.MAX_WAIT_SECONDS) {
+            throw ApiException.badRequest("wait must be between 0 and " + HostsApi.MAX_WAIT_SECONDS + " seconds, got " + waitSeconds);
+        }
+        long hostId = db.inTransaction(c -> Hosts.idOf(c, host)).orElseThrow(() -> ApiException.notFound("host " + host + " is not registered"));
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        while (true) {
+            long generation = signals.generation(hostId);
+            List<TaskView> tasks = claim(hostId, max);
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (!tasks.isEmpty() || left <= 0) {
+                return tasks;
+            }
+            try {
+                signals.await(hostId, generation, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return tasks;
+            }
+        }
+    }
+
+    private List<TaskView> claim(long hostId, int max) {
         return db.inTransaction(c -> {
-            long hostId = Hosts.idOf(c, host).orElseThrow(() -> ApiException.notFound("host " + host + " is not registered"));
+            List<TaskView> tasks = new ArrayList<>();
             try (var s = Db.bind(c.prepareStatement("""
                     with claimed as (
                         select id from task
@@ -41,16 +70,22 @@ public class Tasks {
                         lease_until = now() + make_interval(secs => ?)
                     from claimed, volume v
                     where t.id = claimed.id and v.id = t.volume_id
-                    returning t.id, t.kind, v.name, t.file_id, t.content_version, t.lease_until"""),
+                    returning t.id, t.kind, v.name, t.file_id, t.content_version, t.lease_until, t.volume_id"""),
                     hostId, max, (double) config.tasks().lease().toMillis() / 1000.0); var rs = s.executeQuery()) {
-                List<TaskView> tasks = new ArrayList<>();
+                List<long[]> where = new ArrayList<>();
                 while (rs.next()) {
                     tasks.add(new TaskView(rs.getLong(1), TaskKind.valueOf(rs.getString(2)), rs.getString(3), rs.getLong(4),
-                            rs.getLong(5), Db.instant(rs.getTimestamp(6))));
+                            rs.getLong(5), null, Db.instant(rs.getTimestamp(6))));
+                    where.add(new long[] {rs.getLong(7), rs.getLong(4)});
                 }
-                tasks.sort((a, b) -> Long.compare(a.id(), b.id()));
-                return tasks;
+                for (int i = 0; i < tasks.size(); i++) {
+                    TaskView t = tasks.get(i);
+                    String path = Paths.pathOf(c, where.get(i)[0], where.get(i)[1]).orElse(null);
+                    tasks.set(i, new TaskView(t.id(), t.kind(), t.volume(), t.fileId(), t.contentVersion(), path, t.leaseUntil()));
+                }
             }
+            tasks.sort((a, b) -> Long.compare(a.id(), b.id()));
+            return tasks;
         });
     }
 
@@ -58,9 +93,9 @@ public class Tasks {
     public void complete(String host, long taskId, TaskResult result) {
         db.inTransaction(c -> {
             try (var s = Db.bind(c.prepareStatement("""
-                    update task t set state = ?, message = ?, finished_at = now(), lease_until = null
+                    update task t set state = ?, message = ?, bytes = ?, finished_at = now(), lease_until = null
                     from host h where h.id = t.host_id and h.name = ? and t.id = ? and t.state = 'LEASED'"""),
-                    result.succeeded() ? "DONE" : "FAILED", result.message(), host, taskId)) {
+                    result.outcome().name(), result.message(), result.bytes(), host, taskId)) {
                 if (s.executeUpdate() == 0) {
                     throw ApiException.conflict("task " + taskId + " is not leased to host " + host);
                 }
@@ -72,15 +107,49 @@ public class Tasks {
     /** Queues a task for the host serving the volume (used by the planner). */
     public long enqueue(String volume, long fileId, TaskKind kind, long contentVersion) {
         return db.inTransaction(c -> {
+            long id;
+            long hostId;
             try (var s = Db.bind(c.prepareStatement("""
                     insert into task (host_id, volume_id, file_id, kind, content_version)
-                    select host_id, id, ?, ?, ? from volume where name = ? returning id"""), fileId, kind, contentVersion, volume);
+                    select host_id, id, ?, ?, ? from volume where name = ? returning id, host_id"""), fileId, kind, contentVersion, volume);
                     var rs = s.executeQuery()) {
                 if (!rs.next()) {
                     throw ApiException.notFound("no volume named " + volume);
                 }
-                return rs.getLong(1);
+                id = rs.getLong(1);
+                hostId = rs.getLong(2);
             }
+            TaskSignals.notifyHost(c, hostId);
+            return id;
         });
+    }
+
+    /** Queues one task per file of a command, inside the caller's transaction; returns how many. */
+    static int enqueueAll(Connection c, long volumeId, long commandId, TaskKind kind, long[] fileIds) throws SQLException {
+        int queued;
+        long hostId;
+        try (var s = Db.bind(c.prepareStatement("""
+                insert into task (host_id, volume_id, file_id, kind, content_version, command_id)
+                select v.host_id, v.id, f.id, ?, f.content_version, ?
+                from volume v join file f on f.volume_id = v.id and f.id = any(?)
+                where v.id = ?"""), kind, commandId, c.createArrayOf("bigint", box(fileIds)), volumeId)) {
+            queued = s.executeUpdate();
+        }
+        try (var s = Db.bind(c.prepareStatement("select host_id from volume where id = ?"), volumeId); var rs = s.executeQuery()) {
+            rs.next();
+            hostId = rs.getLong(1);
+        }
+        if (queued > 0) {
+            TaskSignals.notifyHost(c, hostId);
+        }
+        return queued;
+    }
+
+    private static Long[] box(long[] values) {
+        Long[] boxed = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return boxed;
     }
 }

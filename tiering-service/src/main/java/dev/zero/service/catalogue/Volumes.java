@@ -67,6 +67,11 @@ public class Volumes {
         });
     }
 
+    /** The volume's id, or 404. */
+    public long id(String name) {
+        return db.inTransaction(c -> idOf(c, name));
+    }
+
     static VolumeView find(Connection c, String name) throws SQLException {
         try (var s = Db.bind(c.prepareStatement(VIEW + " where v.name = ?"), name); var rs = s.executeQuery()) {
             if (!rs.next()) {

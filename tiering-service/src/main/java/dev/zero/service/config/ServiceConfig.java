@@ -55,6 +55,14 @@ public interface ServiceConfig {
         @WithDefault("5T")
         io.quarkus.runtime.configuration.MemorySize maxObjectSize();
 
+        /**
+         * Size of the chunks whose SHA-256 is recorded with every stored object, so that a ranged
+         * restore fetches and verifies only the chunks it reads. Recorded per object: changing it
+         * affects new uploads only.
+         */
+        @WithDefault("4M")
+        io.quarkus.runtime.configuration.MemorySize chunkSize();
+
         /** Buffer used to stream bytes between the agent and the store. */
         @WithDefault("256K")
         io.quarkus.runtime.configuration.MemorySize bufferSize();

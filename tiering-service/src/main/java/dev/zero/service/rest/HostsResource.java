@@ -8,6 +8,7 @@ import dev.zero.api.TaskResult;
 import dev.zero.api.TaskView;
 import dev.zero.service.catalogue.Hosts;
 import dev.zero.service.catalogue.Tasks;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import java.util.List;
 
 public class HostsResource implements HostsApi {
@@ -24,9 +25,11 @@ public class HostsResource implements HostsApi {
         return hosts.heartbeat(Checks.name("host", host), Checks.present("request body", report));
     }
 
+    /** A long poll waits on a virtual thread, so many waiting agents hold no worker threads. */
     @Override
-    public List<TaskView> pollTasks(String host, int max) {
-        return tasks.poll(Checks.name("host", host), max);
+    @RunOnVirtualThread
+    public List<TaskView> pollTasks(String host, int max, int waitSeconds) {
+        return tasks.poll(Checks.name("host", host), max, waitSeconds);
     }
 
     @Override

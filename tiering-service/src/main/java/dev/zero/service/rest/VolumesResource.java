@@ -3,7 +3,9 @@ package dev.zero.service.rest;
 import dev.zero.api.Checks;
 import dev.zero.api.JournalAck;
 import dev.zero.api.JournalBatch;
+import dev.zero.api.ObjectManifest;
 import dev.zero.api.StoredObject;
+import dev.zero.api.UploadConfirmation;
 import dev.zero.api.VolumeRegistration;
 import dev.zero.api.VolumeView;
 import dev.zero.api.VolumesApi;
@@ -44,7 +46,17 @@ public class VolumesResource implements VolumesApi {
     }
 
     @Override
-    public Response download(String volume, long file, String range) {
-        return transfers.download(Checks.name("volume", volume), file, range);
+    public StoredObject confirm(String volume, long file, String nonce, UploadConfirmation confirmation) {
+        return transfers.confirm(Checks.name("volume", volume), file, nonce, Checks.present("request body", confirmation));
+    }
+
+    @Override
+    public Response download(String volume, long file, Long version, String nonce, String range) {
+        return transfers.download(Checks.name("volume", volume), file, version, nonce, range);
+    }
+
+    @Override
+    public ObjectManifest manifest(String volume, long file, Long version, String nonce) {
+        return transfers.manifest(Checks.name("volume", volume), file, version, nonce);
     }
 }

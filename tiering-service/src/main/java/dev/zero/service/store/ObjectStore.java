@@ -8,21 +8,17 @@ import java.io.InputStream;
  * times and deleted when no file needs it, never overwritten (B2 has no rename or update).
  */
 public interface ObjectStore {
-    /** What {@link #put} wrote: its size and the SHA-256 of its bytes, hex. */
-    record Written(long size, String sha256) {
-    }
-
     /** Short name of the backend, for health and logs. */
     String kind();
 
     /**
      * Streams {@code content} to a new object under {@code key}. The object appears whole or
      * not at all. {@code expectedSize} is the length announced by the sender (or -1); a stream
-     * that ends short of it fails.
+     * that ends short of it fails. Returns the number of bytes stored.
      *
      * @throws java.nio.file.FileAlreadyExistsException if the key is taken
      */
-    Written put(String key, InputStream content, long expectedSize) throws IOException;
+    long put(String key, InputStream content, long expectedSize) throws IOException;
 
     /**
      * Reads {@code length} bytes from {@code offset} of the object.

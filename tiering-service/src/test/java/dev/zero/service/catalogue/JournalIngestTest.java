@@ -228,11 +228,11 @@ class JournalIngestTest {
         List<JournalRecord> walk = new ArrayList<>();
         long seq = 5;
         walk.add(JournalRecord.reconcileBegin(seq++, 7));
-        walk.add(JournalRecord.snapshot(seq++, 7, ROOT, null, null, dir(), null));
-        walk.add(JournalRecord.snapshot(seq++, 7, 70, ROOT, "kept", file(10, 1), null));
-        walk.add(JournalRecord.snapshot(seq++, 7, 71, ROOT, "stale", file(99, 2), null));
-        walk.add(JournalRecord.snapshot(seq++, 7, 72, ROOT, "dir", dir(), null));
-        walk.add(JournalRecord.snapshot(seq++, 7, 74, 72L, "new", file(3, 1), null));
+        walk.add(JournalRecord.snapshot(seq++, 7, ROOT, null, null, dir(), null, null));
+        walk.add(JournalRecord.snapshot(seq++, 7, 70, ROOT, "kept", file(10, 1), null, null));
+        walk.add(JournalRecord.snapshot(seq++, 7, 71, ROOT, "stale", file(99, 2), null, null));
+        walk.add(JournalRecord.snapshot(seq++, 7, 72, ROOT, "dir", dir(), null, null));
+        walk.add(JournalRecord.snapshot(seq++, 7, 74, 72L, "new", file(3, 1), null, null));
         // the walk spans two batches, and an ordinary change arrives in between
         send(walk.subList(0, 3).toArray(JournalRecord[]::new));
         send(JournalRecord.create(8, 75, ROOT, "created-meanwhile", file(0, 0), null));

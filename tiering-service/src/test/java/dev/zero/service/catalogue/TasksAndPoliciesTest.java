@@ -42,8 +42,9 @@ class TasksAndPoliciesTest {
                     .body("[0].id", equalTo((int) second));
             agent().get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(0));
 
-            agent().body("{\"succeeded\": true}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result").then().statusCode(204);
-            agent().body("{\"succeeded\": true}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result")
+            agent().body("{\"outcome\": \"DONE\", \"bytes\": 10}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result")
+                    .then().statusCode(204);
+            agent().body("{\"outcome\": \"DONE\"}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result")
                     .then().statusCode(409).body("error", containsString("not leased"));
 
             // the second task's lease (2 s in the test profile) runs out: it comes back
@@ -56,7 +57,7 @@ class TasksAndPoliciesTest {
         void otherHostsTasksAreNotHandedOut() {
             String owner = Api.unique("owner");
             String volume = Api.newVolume(owner);
-            tasks.enqueue(volume, 9, TaskKind.PREFETCH, 1);
+            tasks.enqueue(volume, 9, TaskKind.RESTORE, 1);
             String other = Api.unique("other");
             agent().body("{\"capacityBytes\": 1, \"usedBytes\": 0}").put("/api/v1/hosts/" + other).then().statusCode(200);
             agent().get("/api/v1/hosts/" + other + "/tasks").then().statusCode(200).body("$", hasSize(0));
@@ -66,8 +67,46 @@ class TasksAndPoliciesTest {
         void failureWithoutMessage_400() {
             String host = Api.unique("host");
             Api.newVolume(host);
-            agent().body("{\"succeeded\": false}").post("/api/v1/hosts/" + host + "/tasks/1/result")
+            agent().body("{\"outcome\": \"FAILED\"}").post("/api/v1/hosts/" + host + "/tasks/1/result")
                     .then().statusCode(400).body("error", containsString("message"));
+            agent().body("{\"outcome\": \"DONE\", \"bytes\": -1}").post("/api/v1/hosts/" + host + "/tasks/1/result")
+                    .then().statusCode(400).body("error", containsString("bytes"));
+            agent().body("{\"outcome\": \"LATER\"}").post("/api/v1/hosts/" + host + "/tasks/1/result")
+                    .then().statusCode(400).body("error", containsString("outcome"));
+        }
+
+        @Test
+        @DisplayName("a message the database cannot hold (a NUL character) is a 400 naming the field, not a 5xx")
+        void nulInMessage_400() {
+            String host = Api.unique("host");
+            String volume = Api.newVolume(host);
+            long id = tasks.enqueue(volume, 7, TaskKind.UPLOAD, 1);
+            agent().get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1));
+            agent().body("{\"outcome\": \"FAILED\", \"message\": \"bad\\u0000byte\"}").post("/api/v1/hosts/" + host + "/tasks/" + id + "/result")
+                    .then().statusCode(400).body("error", containsString("message must not contain a NUL"));
+        }
+
+        @Test
+        @DisplayName("a long poll returns as soon as a task is queued, not when its wait runs out")
+        void longPollWakesOnEnqueue() throws Exception {
+            String host = Api.unique("host");
+            String volume = Api.newVolume(host);
+            var poll = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                long started = System.nanoTime();
+                int found = agent().get("/api/v1/hosts/" + host + "/tasks?wait=30").then().statusCode(200).extract().jsonPath()
+                        .getList("$").size();
+                return new long[] {found, (System.nanoTime() - started) / 1_000_000};
+            });
+            Thread.sleep(1500); // let the poll start waiting
+            tasks.enqueue(volume, 11, TaskKind.RESTORE, 1);
+            long[] answer = poll.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            org.assertj.core.api.Assertions.assertThat(answer[0]).as("tasks in the answer").isEqualTo(1);
+            org.assertj.core.api.Assertions.assertThat(answer[1]).as("the poll answered long before its 30 s wait").isLessThan(20_000);
+        }
+
+        @Test
+        void waitOutOfRange_400() {
+            agent().get("/api/v1/hosts/h/tasks?wait=3600").then().statusCode(400).body("error", containsString("wait"));
         }
 
         @Test

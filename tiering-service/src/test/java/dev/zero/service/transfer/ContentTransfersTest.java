@@ -82,16 +82,36 @@ class ContentTransfersTest {
         }
     }
 
+    /** Uploads CONTENT as version 1 and returns the nonce of the staged object. */
+    String stage(byte[] body, long version) throws Exception {
+        return octets(body).header("X-Zero-Sha256", sha256(body)).queryParam("version", version).put(content())
+                .then().statusCode(200).extract().path("nonce");
+    }
+
+    void confirm(String nonce, long version, String sha256, int status) {
+        agent().body("{\"contentVersion\": " + version + ", \"sha256\": \"" + sha256 + "\"}")
+                .post(content() + "/" + nonce + "/confirm").then().statusCode(status);
+    }
+
     @Test
-    @DisplayName("an upload is stored, verified and served back whole and by range")
-    void uploadThenDownload() throws Exception {
-        octets(CONTENT).header("X-Zero-Sha256", sha256(CONTENT)).queryParam("version", 1).put(content())
+    @DisplayName("an upload is stored with chunk hashes, confirmed, and served back whole and by range")
+    void uploadConfirmDownload() throws Exception {
+        String nonce = octets(CONTENT).header("X-Zero-Sha256", sha256(CONTENT)).queryParam("version", 1).put(content())
                 .then().statusCode(200).body("size", equalTo(CONTENT.length)).body("sha256", equalTo(sha256(CONTENT)))
-                .body("contentVersion", equalTo(1));
+                .body("contentVersion", equalTo(1)).body("chunkSize", equalTo(4 << 20)).extract().path("nonce");
+        assertThat(nonce).matches("[0-9a-f]{16}");
+        // staged only: not yet the file's content
+        Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then().body("find { it.path == 'f.bin' }.state", equalTo("LOCAL"));
+        agent().get(content()).then().statusCode(404);
+        confirm(nonce, 1, sha256(CONTENT), 200);
+        Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then().body("find { it.path == 'f.bin' }.state", equalTo("SYNCED"));
 
         byte[] whole = agent().get(content()).then().statusCode(200).header("Accept-Ranges", "bytes")
                 .header("X-Zero-Sha256", sha256(CONTENT)).extract().asByteArray();
         assertThat(whole).isEqualTo(CONTENT);
+        byte[] byNonce = agent().queryParam("version", 1).queryParam("nonce", nonce).get(content()).then().statusCode(200)
+                .extract().asByteArray();
+        assertThat(byNonce).isEqualTo(CONTENT);
 
         byte[] middle = agent().header("Range", "bytes=10-19").get(content()).then().statusCode(206)
                 .header("Content-Range", "bytes 10-19/36").extract().asByteArray();
@@ -104,7 +124,20 @@ class ContentTransfersTest {
         assertThat(new String(open, StandardCharsets.US_ASCII)).isEqualTo("uvwxyz");
 
         agent().header("Range", "bytes=36-40").get(content()).then().statusCode(416).header("Content-Range", "bytes */36");
-        Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then().body("find { it.path == 'f.bin' }.state", equalTo("SYNCED"));
+    }
+
+    @Test
+    @DisplayName("the manifest holds one SHA-256 per chunk of the content")
+    void manifestHasChunkHashes() throws Exception {
+        String nonce = stage(CONTENT, 1);
+        confirm(nonce, 1, sha256(CONTENT), 200);
+        var manifest = agent().queryParam("version", 1).queryParam("nonce", nonce).get("/api/v1/volumes/" + volume + "/files/100/manifest")
+                .then().statusCode(200).body("size", equalTo(CONTENT.length)).body("sha256", equalTo(sha256(CONTENT)))
+                .extract().as(dev.zero.api.ObjectManifest.class);
+        assertThat(manifest.chunks()).isEqualTo(1);
+        assertThat(HexFormat.of().formatHex(manifest.chunkHashes())).isEqualTo(sha256(CONTENT));
+        // and the store keeps the manifest beside the object, for a catalogue rebuild
+        assertThat(Files.exists(STORE.resolve(manifest.key() + ".manifest"))).isTrue();
     }
 
     @Test
@@ -117,10 +150,22 @@ class ContentTransfersTest {
     }
 
     @Test
-    @DisplayName("an upload of a version the file has moved past is discarded with 409")
+    @DisplayName("a confirmation whose SHA-256 differs from what was stored is refused with 409 and the object removed")
+    void confirmMismatch_409AndRemoved() throws Exception {
+        long before = storedObjects();
+        String nonce = stage(CONTENT, 1);
+        confirm(nonce, 1, sha256("something else".getBytes()), 409);
+        assertThat(storedObjects()).isEqualTo(before);
+        agent().get(content()).then().statusCode(404);
+    }
+
+    @Test
+    @DisplayName("an upload of a version the file has moved past is refused with 409, before or at confirmation")
     void staleVersion_409AndNotCurrent() throws Exception {
         long before = storedObjects();
+        String nonce = stage(CONTENT, 1);
         journal(JournalRecord.content(++seq, 100, meta(CONTENT.length, 2)));
+        confirm(nonce, 1, sha256(CONTENT), 409);
         octets(CONTENT).queryParam("version", 1).put(content())
                 .then().statusCode(409).body("error", containsString("no longer the current content"));
         assertThat(storedObjects()).isEqualTo(before);
@@ -128,8 +173,15 @@ class ContentTransfersTest {
     }
 
     @Test
-    void sizeDifferentFromCatalogue_409() {
-        octets("short".getBytes()).queryParam("version", 1).put(content()).then().statusCode(409);
+    @DisplayName("a confirmation ahead of the journal takes the version and size the object proves")
+    void confirmAheadOfJournal() throws Exception {
+        byte[] v2 = "version two content".getBytes(StandardCharsets.US_ASCII);
+        String nonce = stage(v2, 2);
+        confirm(nonce, 2, sha256(v2), 200);
+        Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then()
+                .body("find { it.path == 'f.bin' }.state", equalTo("SYNCED"))
+                .body("find { it.path == 'f.bin' }.meta.contentVersion", equalTo(2))
+                .body("find { it.path == 'f.bin' }.meta.size", equalTo(v2.length));
     }
 
     @Test

@@ -65,6 +65,16 @@ class LargeUploadTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
         assertThat(put.body()).contains(expected);
+        var stored = json.readValue(put.body(), dev.zero.api.StoredObject.class);
+        Api.agent().body("{\"contentVersion\": 1, \"sha256\": \"" + expected + "\"}")
+                .post("/api/v1/volumes/" + volume + "/files/500/content/" + stored.nonce() + "/confirm").then().statusCode(200);
+        var manifest = Api.agent().queryParam("version", 1).queryParam("nonce", stored.nonce())
+                .get("/api/v1/volumes/" + volume + "/files/500/manifest").then().statusCode(200).extract().as(dev.zero.api.ObjectManifest.class);
+        assertThat(manifest.chunks()).as("4 MiB chunks of 512 MiB").isEqualTo(128);
+        PseudoRandomStream second = new PseudoRandomStream(SIZE, 42);
+        second.skipNBytes(5L << 22);
+        assertThat(HexFormat.of().formatHex(java.util.Arrays.copyOfRange(manifest.chunkHashes(), 5 * 32, 6 * 32)))
+                .as("the hash of chunk 5").isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(second.readNBytes(4 << 20))));
 
         HttpResponse<InputStream> get = http.send(HttpRequest.newBuilder(content)
                 .header("Authorization", "Bearer " + Api.AGENT_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
