@@ -4,6 +4,11 @@ import dev.zero.api.HostReport;
 import dev.zero.api.HostView;
 import dev.zero.api.JournalAck;
 import dev.zero.api.JournalBatch;
+import dev.zero.api.ObjectManifest;
+import dev.zero.api.StoredObject;
+import dev.zero.api.TaskResult;
+import dev.zero.api.TaskView;
+import dev.zero.api.UploadConfirmation;
 import dev.zero.api.VolumeRegistration;
 import dev.zero.api.VolumeView;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +41,26 @@ public class TieringClient {
 
     public JournalAck ingest(String volume, JournalBatch batch) {
         return call(() -> volumes.ingest(volume, batch));
+    }
+
+    /** Claims tasks for the host, waiting up to {@code waitSeconds} for some (a long poll). */
+    public java.util.List<TaskView> pollTasks(String host, int max, int waitSeconds) {
+        return call(() -> hosts.pollTasks(host, max, waitSeconds));
+    }
+
+    public void completeTask(String host, long task, TaskResult result) {
+        call(() -> {
+            hosts.completeTask(host, task, result);
+            return null;
+        });
+    }
+
+    public StoredObject confirm(String volume, long file, String nonce, UploadConfirmation confirmation) {
+        return call(() -> volumes.confirm(volume, file, nonce, confirmation));
+    }
+
+    public ObjectManifest manifest(String volume, long file, long version, String nonce) {
+        return call(() -> volumes.manifest(volume, file, version, nonce));
     }
 
     private static <T> T call(java.util.function.Supplier<T> request) {

@@ -41,6 +41,50 @@ public interface AgentConfig {
     /** How the volume is mounted. */
     Mount mount();
 
+    /** How content moves between the host and the object store. */
+    Tiering tiering();
+
+    /** Tiering settings. */
+    interface Tiering {
+        /** Tasks (uploads, evictions, restores the service asks for) run at once. */
+        @WithDefault("4")
+        int concurrency();
+
+        /** How long one poll for tasks waits at the service when there is nothing to do (a long poll). */
+        @WithDefault("20s")
+        Duration pollWait();
+
+        /** Chunks (of the stored copy's chunk size, 4 MiB by default) fetched ahead of a sequential reader of an evicted file. */
+        @WithDefault("4")
+        int readAheadChunks();
+
+        /**
+         * Longest a read of an evicted file waits for the service to serve it (retrying while it
+         * cannot be reached) before the read fails with EIO; the file stays evicted.
+         */
+        @WithDefault("30s")
+        Duration restoreTimeout();
+
+        /** Longest a restore waits for room under the disk target (reported to the service at once) before it fails. */
+        @WithDefault("30s")
+        Duration roomWait();
+
+        /** Restored bytes between two fdatasyncs of the file, after which the restored chunks survive a crash. */
+        @WithDefault("64M")
+        io.quarkus.runtime.configuration.MemorySize durableEvery();
+
+        /** The size {@code df} shows for the mount: the disk feels infinite; the cache's own usage is in {@code ./zero status}. */
+        @WithDefault("1024T")
+        io.quarkus.runtime.configuration.MemorySize reportedCapacity();
+
+        /**
+         * A pause after each crash-safe step of an upload, eviction or restore. Only for fault
+         * injection: tests set it so that a kill lands inside a transition. 0 in use.
+         */
+        @WithDefault("0s")
+        Duration stepDelay();
+    }
+
     /** Mount settings. */
     interface Mount {
         /** Mount on start-up (and unmount on shutdown). Off in tests that do not need a mount. */

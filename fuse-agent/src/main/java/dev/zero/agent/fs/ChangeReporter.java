@@ -2,41 +2,53 @@ package dev.zero.agent.fs;
 
 import org.jboss.logging.Logger;
 
-import dev.zero.agent.cache.TierXattrs;
-import dev.zero.agent.journal.ChangeLog;
+import dev.zero.agent.cache.TierAttr;
+import dev.zero.agent.cache.TierAttrs;
+import dev.zero.agent.cache.TrueTimes;
+import dev.zero.agent.posix.BackingRoot;
+import dev.zero.agent.posix.ErrnoException;
+import dev.zero.agent.posix.Stat;
+import dev.zero.agent.posix.Stat.Timespec;
+import dev.zero.api.FileMeta;
 import jnr.ffi.Pointer;
 
 /**
- * Tells the {@link ChangeLog} about a change the backing tree has already made. The change
- * stands whatever happens here, so failures (an id that cannot be read, a journal error) are
- * logged and swallowed: the reconciling walk on start recovers what the journal missed.
+ * Tells the {@link ChangeLog} about a change the backing tree has already made, describing
+ * files as users see them (the true ctime of tiered files). The change stands whatever happens
+ * here, so failures (an id that cannot be read, a journal error) are logged and swallowed: the
+ * reconciling walk on start recovers what the journal missed.
  */
 public final class ChangeReporter {
     private static final Logger LOG = Logger.getLogger(ChangeReporter.class);
     private static final ThreadLocal<Pointer> STAT = ThreadLocal.withInitial(Stat::allocate);
 
     private final ChangeLog log;
-    private final TierXattrs xattrs;
+    private final BackingRoot root;
+    private final TierAttrs attrs;
+    private final TrueTimes times;
 
-    public ChangeReporter(ChangeLog log, TierXattrs xattrs) {
+    public ChangeReporter(ChangeLog log, BackingRoot root, TierAttrs attrs, TrueTimes times) {
         this.log = log;
-        this.xattrs = xattrs;
-    }
-
-    public TierXattrs xattrs() {
-        return xattrs;
+        this.root = root;
+        this.attrs = attrs;
+        this.times = times;
     }
 
     /** The id of the parent directory of a FUSE path. */
     long parentId(byte[] path) throws ErrnoException {
-        return xattrs.ensureId(FusePath.parentRel(path));
+        return attrs.ensure(root, FusePath.parentRel(path)).fileId();
+    }
+
+    FileMeta meta(Pointer st, long contentVersion) {
+        Timespec ctime = times.ctime(Stat.ino(st));
+        return Stat.meta(st, contentVersion, ctime != null ? ctime : Stat.ctime(st));
     }
 
     void created(byte[] path, Pointer rel, long id, String linkTarget) {
         try {
             Pointer st = STAT.get();
-            Stat.lstat(rel, st);
-            log.created(id, parentId(path), FusePath.name(path), Stat.meta(st, 0), linkTarget);
+            Stat.lstat(root.fd(), rel, st);
+            log.created(id, parentId(path), FusePath.name(path), meta(st, 0), linkTarget);
         } catch (Exception e) {
             warn("created", e);
         }
@@ -45,9 +57,9 @@ public final class ChangeReporter {
     void linked(byte[] newPath, Pointer newRel) {
         try {
             Pointer st = STAT.get();
-            Stat.lstat(newRel, st);
-            long id = xattrs.ensureId(newRel);
-            log.linked(id, parentId(newPath), FusePath.name(newPath), Stat.meta(st, xattrs.version(newRel)));
+            Stat.lstat(root.fd(), newRel, st);
+            TierAttr attr = attrs.ensure(root, newRel);
+            log.linked(attr.fileId(), parentId(newPath), FusePath.name(newPath), meta(st, attr.contentVersion()));
         } catch (Exception e) {
             warn("linked", e);
         }
@@ -69,45 +81,34 @@ public final class ChangeReporter {
         }
     }
 
-    void attributesChanged(Pointer rel) {
+    void attributesChanged(Pointer rel, Pointer st) {
         try {
-            Pointer st = STAT.get();
-            Stat.lstat(rel, st);
-            long id = xattrs.ensureId(rel);
-            log.attributesChanged(id, Stat.meta(st, xattrs.version(rel)));
+            TierAttr attr = attrs.ensure(root, rel);
+            log.attributesChanged(attr.fileId(), meta(st, attr.contentVersion()));
         } catch (Exception e) {
             warn("attributesChanged", e);
         }
     }
 
-    void attributesChanged(OpenFile file) {
+    /** Attributes (or the size, by truncate) changed through {@code fd}; {@code version} is the content version now. */
+    void attributesChanged(int fd, long fileId, long version) {
+        try {
+            Pointer st = STAT.get();
+            Stat.fstat(fd, st);
+            log.attributesChanged(fileId, meta(st, version));
+        } catch (Exception e) {
+            warn("attributesChanged", e);
+        }
+    }
+
+    /** A handle's writes are settled with content version {@code version}. */
+    void contentChanged(OpenFile file, long version) {
         try {
             Pointer st = STAT.get();
             Stat.fstat(file.fd, st);
-            log.attributesChanged(file.fileId, Stat.meta(st, xattrs.version(file.fd)));
+            log.contentChanged(file.fileId(), meta(st, version));
         } catch (Exception e) {
-            warn("attributesChanged", e);
-        }
-    }
-
-    /** Records written content once: bumps the version, marks LOCAL, reports contentChanged. */
-    void settle(OpenFile file) {
-        if (!file.dirty) {
-            return;
-        }
-        synchronized (file) {
-            if (!file.dirty) {
-                return;
-            }
-            file.dirty = false;
-            try {
-                long version = xattrs.contentChanged(file.fd);
-                Pointer st = STAT.get();
-                Stat.fstat(file.fd, st);
-                log.contentChanged(file.fileId, Stat.meta(st, version));
-            } catch (Exception e) {
-                warn("contentChanged", e);
-            }
+            warn("contentChanged", e);
         }
     }
 

@@ -1,6 +1,12 @@
 package dev.zero.agent.fs;
 
-import dev.zero.agent.cache.TierXattrs;
+import dev.zero.agent.cache.TierAttr;
+import dev.zero.agent.cache.TierAttrs;
+import dev.zero.agent.cache.TieredFiles;
+import dev.zero.agent.posix.BackingRoot;
+import dev.zero.agent.posix.ErrnoException;
+import dev.zero.agent.posix.Native;
+import dev.zero.agent.posix.Stat;
 import jnr.ffi.LastError;
 import jnr.ffi.Pointer;
 
@@ -10,6 +16,7 @@ public final class DirOps {
     private static final int DIRENT_TYPE = 18;
     private static final int DIRENT_NAME = 19;
     private static final ThreadLocal<Pointer> ENTRY_STAT = ThreadLocal.withInitial(Stat::allocate);
+    private static final ThreadLocal<Pointer> STAT = ThreadLocal.withInitial(Stat::allocate);
 
     /** Receives one directory entry; returns true when the kernel's buffer is full. */
     @FunctionalInterface
@@ -17,45 +24,61 @@ public final class DirOps {
         boolean add(Pointer name, Pointer stat);
     }
 
+    private final BackingRoot root;
+    private final TieredFiles tiered;
+    private final TierAttrs attrs;
     private final ChangeReporter changes;
-    private final TierXattrs xattrs;
 
-    public DirOps(ChangeReporter changes) {
+    public DirOps(BackingRoot root, TieredFiles tiered, ChangeReporter changes) {
+        this.root = root;
+        this.tiered = tiered;
+        this.attrs = tiered.attrs();
         this.changes = changes;
-        this.xattrs = changes.xattrs();
     }
 
     public void mkdir(Pointer path, int mode, Caller caller) throws ErrnoException {
         Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.mkdirat(Native.AT_FDCWD, rel, mode & 07777) != 0) {
+        if (Native.LIBC.mkdirat(root.fd(), rel, mode & 07777) != 0) {
             throw ErrnoException.last("mkdir");
         }
         byte[] bytes = Native.bytes(path);
-        long id;
+        long id = attrs.newId();
         try {
-            Ownership.give(rel, bytes, caller, mode, true, false);
-            id = xattrs.initNode(rel, false);
+            Ownership.give(root, rel, bytes, caller, mode, true, false);
+            attrs.write(root, rel, TierAttr.fresh(id));
         } catch (ErrnoException e) {
-            Native.LIBC.unlinkat(Native.AT_FDCWD, rel, Native.AT_REMOVEDIR);
+            Native.LIBC.unlinkat(root.fd(), rel, Native.AT_REMOVEDIR);
             throw e;
+        }
+        Pointer st = STAT.get();
+        if (Native.LIBC.fstatat(root.fd(), rel, st, Native.AT_SYMLINK_NOFOLLOW) == 0) {
+            tiered.space().add(Stat.allocated(st), 0, 1);
         }
         changes.created(bytes, rel, id, null);
     }
 
     public void rmdir(Pointer path) throws ErrnoException {
         Pointer rel = FusePath.rel(path);
-        Long id = xattrs.idOrNull(rel);
-        if (Native.LIBC.unlinkat(Native.AT_FDCWD, rel, Native.AT_REMOVEDIR) != 0) {
+        Long id = attrs.idOrNull(root, rel);
+        Pointer st = STAT.get();
+        boolean known = Native.LIBC.fstatat(root.fd(), rel, st, Native.AT_SYMLINK_NOFOLLOW) == 0;
+        if (Native.LIBC.unlinkat(root.fd(), rel, Native.AT_REMOVEDIR) != 0) {
             throw ErrnoException.last("rmdir");
+        }
+        if (known) {
+            tiered.space().add(-Stat.allocated(st), 0, -1);
         }
         changes.unlinked(id, Native.bytes(path));
     }
 
     /** Opens the backing directory; returns the {@code DIR*} address to keep as the handle. */
     public long opendir(Pointer path) throws ErrnoException {
-        Pointer dir = Native.LIBC.opendir(FusePath.rel(path));
+        int fd = root.open(FusePath.rel(path), Native.O_DIRECTORY, 0, "opendir");
+        Pointer dir = Native.LIBC.fdopendir(fd);
         if (dir == null || dir.address() == 0) {
-            throw ErrnoException.last("opendir");
+            ErrnoException e = ErrnoException.last("fdopendir");
+            Native.LIBC.close(fd);
+            throw e;
         }
         return dir.address();
     }

@@ -1,103 +1,135 @@
 package dev.zero.agent.fs;
 
-import dev.zero.agent.cache.TierXattrs;
+import java.io.IOException;
+
+import dev.zero.agent.cache.SpaceAccounting;
+import dev.zero.agent.cache.TierAttr;
+import dev.zero.agent.cache.TieredFile;
+import dev.zero.agent.cache.TieredFiles;
+import dev.zero.agent.posix.BackingRoot;
+import dev.zero.agent.posix.Errno;
+import dev.zero.agent.posix.ErrnoException;
+import dev.zero.agent.posix.Native;
+import dev.zero.agent.posix.Stat;
 import jnr.ffi.Pointer;
 
 /**
  * Regular-file and attribute operations on the backing tree. Paths are FUSE paths (absolute,
- * raw bytes); failures throw {@link ErrnoException} with the backing filesystem's errno.
- * read/write touch only the descriptor and FUSE's buffer: no xattr I/O, no allocation beyond
- * jnr's argument wrappers; the content version is bumped once per dirty handle on
- * flush/fsync/release.
+ * raw bytes), resolved against the backing root's descriptor; failures throw
+ * {@link ErrnoException} with the backing filesystem's errno. A file's tier state is consulted
+ * through its {@link TieredFile}: reads of an evicted file wait for the chunks under them, the
+ * first write of a handle records the new content version before any byte lands, and reads and
+ * writes of a whole file touch only the descriptor and FUSE's buffer.
  */
 public final class FileOps {
-    private static final int OPEN_STRIP = Native.O_CREAT | Native.O_EXCL | Native.O_NOCTTY | Native.O_DIRECT;
+    private static final int OPEN_STRIP = Native.O_CREAT | Native.O_EXCL | Native.O_NOCTTY | Native.O_DIRECT | Native.O_TRUNC;
+    private static final ThreadLocal<Pointer> STAT = ThreadLocal.withInitial(Stat::allocate);
+    private static final long BLOCK = 4096;
 
+    private final BackingRoot root;
+    private final TieredFiles tiered;
     private final ChangeReporter changes;
-    private final TierXattrs xattrs;
+    private final long reportedCapacity;
 
-    public FileOps(ChangeReporter changes) {
+    /** @param reportedCapacity the size {@code df} shows for the mount (the disk feels infinite; the cache's truth is in status) */
+    public FileOps(BackingRoot root, TieredFiles tiered, ChangeReporter changes, long reportedCapacity) {
+        this.root = root;
+        this.tiered = tiered;
         this.changes = changes;
-        this.xattrs = changes.xattrs();
+        this.reportedCapacity = reportedCapacity;
     }
 
     public void getattr(Pointer path, Pointer stbuf) throws ErrnoException {
-        Stat.lstat(FusePath.rel(path), stbuf);
+        Stat.lstat(root.fd(), FusePath.rel(path), stbuf);
+        tiered.times().apply(stbuf);
     }
 
     public void fgetattr(OpenFile file, Pointer stbuf) throws ErrnoException {
         Stat.fstat(file.fd, stbuf);
+        tiered.times().apply(stbuf);
     }
 
-    public OpenFile open(Pointer path, int flags) throws ErrnoException {
-        Pointer rel = FusePath.rel(path);
-        int fd = Native.LIBC.openat(Native.AT_FDCWD, rel, (flags & ~OPEN_STRIP) | Native.O_CLOEXEC, 0);
-        if (fd < 0) {
-            throw ErrnoException.last("open");
-        }
-        return opened(fd, (flags & Native.O_TRUNC) != 0);
+    public OpenFile open(Pointer path, int flags) throws IOException {
+        int fd = root.open(FusePath.rel(path), flags & ~OPEN_STRIP, 0, "open");
+        return opened(fd, flags, null);
     }
 
-    private OpenFile opened(int fd, boolean truncated) throws ErrnoException {
-        long id;
+    private OpenFile opened(int fd, int flags, TierAttr fresh) throws IOException {
+        TieredFile file;
         try {
-            id = xattrs.ensureId(fd);
+            file = fresh != null ? tiered.acquireNew(fd, fresh) : tiered.acquire(fd);
         } catch (ErrnoException e) {
             Native.LIBC.close(fd);
             throw e;
         }
-        changes.accessed(id);
-        return new OpenFile(fd, id, truncated);
+        try {
+            file.onOpened(fd, flags);
+        } catch (IOException | RuntimeException e) {
+            tiered.release(file);
+            Native.LIBC.close(fd);
+            throw e;
+        }
+        OpenFile open = new OpenFile(fd, file);
+        if ((flags & Native.O_TRUNC) != 0 && (flags & Native.O_ACCMODE) != 0 && fresh == null) {
+            changes.attributesChanged(fd, file.fileId(), file.attr().contentVersion());
+        }
+        changes.accessed(file.fileId());
+        return open;
     }
 
-    public OpenFile create(Pointer path, int mode, int flags, Caller caller) throws ErrnoException {
+    public OpenFile create(Pointer path, int mode, int flags, Caller caller) throws IOException {
         Pointer rel = FusePath.rel(path);
         int base = (flags & ~OPEN_STRIP) | Native.O_CLOEXEC;
-        int fd = Native.LIBC.openat(Native.AT_FDCWD, rel, base | Native.O_CREAT | Native.O_EXCL, mode & 07777);
+        int fd = Native.LIBC.openat(root.fd(), rel, base | Native.O_CREAT | Native.O_EXCL, mode & 07777);
         if (fd < 0) {
             int errno = Native.errno();
-            if (errno == 17 && (flags & Native.O_EXCL) == 0) {
+            if (errno == Errno.EEXIST && (flags & Native.O_EXCL) == 0) {
                 return open(path, flags);
             }
             throw new ErrnoException(errno, "create");
         }
-        long id;
         byte[] bytes = Native.bytes(path);
+        TierAttr fresh = TierAttr.fresh(tiered.attrs().newId());
         try {
-            Ownership.give(rel, bytes, caller, mode, false, false);
-            id = xattrs.initFile(fd);
+            Ownership.give(root, rel, bytes, caller, mode, false, false);
+            tiered.attrs().write(fd, fresh);
         } catch (ErrnoException e) {
             Native.LIBC.close(fd);
-            Native.LIBC.unlinkat(Native.AT_FDCWD, rel, 0);
+            Native.LIBC.unlinkat(root.fd(), rel, 0);
             throw e;
         }
-        changes.created(bytes, rel, id, null);
-        return new OpenFile(fd, id, false);
+        tiered.space().add(0, 0, 1);
+        changes.created(bytes, rel, fresh.fileId(), null);
+        return opened(fd, flags & ~Native.O_TRUNC, fresh);
     }
 
     public void mknod(Pointer path, int mode, long dev, Caller caller) throws ErrnoException {
         Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.mknodat(Native.AT_FDCWD, rel, mode, dev) != 0) {
+        if (Native.LIBC.mknodat(root.fd(), rel, mode, dev) != 0) {
             throw ErrnoException.last("mknod");
         }
         byte[] bytes = Native.bytes(path);
-        long id;
+        long id = tiered.attrs().newId();
         try {
-            Ownership.give(rel, bytes, caller, mode, false, false);
-            id = xattrs.initNode(rel, (mode & Native.S_IFMT) == Native.S_IFREG);
+            Ownership.give(root, rel, bytes, caller, mode, false, false);
+            tiered.attrs().write(root, rel, TierAttr.fresh(id));
         } catch (ErrnoException e) {
-            Native.LIBC.unlinkat(Native.AT_FDCWD, rel, 0);
+            Native.LIBC.unlinkat(root.fd(), rel, 0);
             throw e;
         }
+        tiered.space().add(0, 0, 1);
         changes.created(bytes, rel, id, null);
     }
 
-    public int read(OpenFile file, Pointer buf, long size, long offset) throws ErrnoException {
+    public int read(OpenFile file, Pointer buf, long size, long offset) throws IOException {
+        if (!file.tiered.whole()) {
+            file.tiered.beforeRead(file.fd, offset, size);
+        }
         long done = 0;
         while (done < size) {
             long n = Native.LIBC.pread(file.fd, done == 0 ? buf : buf.slice(done), size - done, offset + done);
             if (n < 0) {
-                if (Native.errno() == 4) {
+                if (Native.errno() == Errno.EINTR) {
                     continue;
                 }
                 throw ErrnoException.last("pread");
@@ -110,15 +142,13 @@ public final class FileOps {
         return (int) done;
     }
 
-    public int write(OpenFile file, Pointer buf, long size, long offset) throws ErrnoException {
-        if (!file.dirty) {
-            file.dirty = true;
-        }
+    public int write(OpenFile file, Pointer buf, long size, long offset) throws IOException {
+        beginWrite(file);
         long done = 0;
         while (done < size) {
             long n = Native.LIBC.pwrite(file.fd, done == 0 ? buf : buf.slice(done), size - done, offset + done);
             if (n < 0) {
-                if (Native.errno() == 4) {
+                if (Native.errno() == Errno.EINTR) {
                     continue;
                 }
                 if (done > 0) {
@@ -131,8 +161,33 @@ public final class FileOps {
         return (int) done;
     }
 
+    /** The handle's first write since it was settled: the tier state records it before the bytes land. */
+    private void beginWrite(OpenFile file) throws IOException {
+        if (!file.dirty) {
+            synchronized (file) {
+                if (!file.dirty) {
+                    file.tiered.onWritten(file.fd);
+                    file.dirty = true;
+                }
+            }
+        }
+    }
+
+    /** Records the handle's writes once (close, flush or fsync after writing). */
+    private void settle(OpenFile file) {
+        if (!file.dirty) {
+            return;
+        }
+        synchronized (file) {
+            if (file.dirty) {
+                file.dirty = false;
+                changes.contentChanged(file, file.tiered.onSettled(file.fd));
+            }
+        }
+    }
+
     public void flush(OpenFile file) {
-        changes.settle(file);
+        settle(file);
     }
 
     public void fsync(OpenFile file, boolean dataOnly) throws ErrnoException {
@@ -140,76 +195,109 @@ public final class FileOps {
         if (rc != 0) {
             throw ErrnoException.last("fsync");
         }
-        changes.settle(file);
+        settle(file);
     }
 
     public void release(OpenFile file) throws ErrnoException {
-        changes.settle(file);
-        file.close();
+        settle(file);
+        file.tiered.onClosed();
+        tiered.release(file.tiered);
+        file.closeFd();
     }
 
-    public void truncate(Pointer path, long size) throws ErrnoException {
-        Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.truncate(rel, size) != 0) {
-            throw ErrnoException.last("truncate");
-        }
+    public void truncate(Pointer path, long size) throws IOException {
+        int fd = root.open(FusePath.rel(path), Native.O_WRONLY | Native.O_NONBLOCK | Native.O_NOFOLLOW, 0, "truncate");
         try {
-            xattrs.contentChanged(rel);
-        } catch (ErrnoException e) {
-            // the truncate stands; the reconciling walk will notice the content
+            TieredFile file = tiered.acquire(fd);
+            try {
+                long version = file.truncate(fd, size);
+                changes.attributesChanged(fd, file.fileId(), version);
+            } finally {
+                tiered.release(file);
+            }
+        } finally {
+            Native.LIBC.close(fd);
         }
-        changes.attributesChanged(rel);
     }
 
-    public void ftruncate(OpenFile file, long size) throws ErrnoException {
-        if (Native.LIBC.ftruncate(file.fd, size) != 0) {
-            throw ErrnoException.last("ftruncate");
-        }
-        file.dirty = true;
-        changes.attributesChanged(file);
+    public void ftruncate(OpenFile file, long size) throws IOException {
+        long version = file.tiered.truncate(file.fd, size);
+        changes.attributesChanged(file.fd, file.fileId(), version);
     }
 
-    public void fallocate(OpenFile file, int mode, long offset, long length) throws ErrnoException {
+    public void fallocate(OpenFile file, int mode, long offset, long length) throws IOException {
+        beginWrite(file);
         if (Native.LIBC.fallocate(file.fd, mode, offset, length) != 0) {
             throw ErrnoException.last("fallocate");
         }
-        file.dirty = true;
     }
 
     public void chmod(Pointer path, int mode) throws ErrnoException {
         Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.fchmodat(Native.AT_FDCWD, rel, mode & 07777, 0) != 0) {
+        if (Native.LIBC.fchmodat(root.fd(), rel, mode & 07777, 0) != 0) {
             throw ErrnoException.last("chmod");
         }
-        changes.attributesChanged(rel);
+        attributesChanged(rel);
     }
 
     public void chown(Pointer path, int uid, int gid) throws ErrnoException {
         Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.fchownat(Native.AT_FDCWD, rel, uid, gid, Native.AT_SYMLINK_NOFOLLOW) != 0) {
+        if (Native.LIBC.fchownat(root.fd(), rel, uid, gid, Native.AT_SYMLINK_NOFOLLOW) != 0) {
             throw ErrnoException.last("chown");
         }
-        changes.attributesChanged(rel);
+        attributesChanged(rel);
     }
 
     /** Passes the kernel's two timespecs (UTIME_NOW / UTIME_OMIT included) straight to utimensat. */
     public void utimens(Pointer path, Pointer times) throws ErrnoException {
         Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.utimensat(Native.AT_FDCWD, rel, times, Native.AT_SYMLINK_NOFOLLOW) != 0) {
+        if (Native.LIBC.utimensat(root.fd(), rel, times, Native.AT_SYMLINK_NOFOLLOW) != 0) {
             throw ErrnoException.last("utimensat");
         }
-        changes.attributesChanged(rel);
+        attributesChanged(rel);
+    }
+
+    /** After a user's attribute change of a path: the tier record of a tiered file follows, then the journal. */
+    void attributesChanged(Pointer rel) {
+        Pointer st = STAT.get();
+        try {
+            Stat.lstat(root.fd(), rel, st);
+            if (tiered.times().has(Stat.ino(st))) {
+                tiered.attributesChanged(rel, Stat.ino(st));
+                Stat.lstat(root.fd(), rel, st);
+            }
+            changes.attributesChanged(rel, st);
+        } catch (ErrnoException e) {
+            // the change stands; the reconciling walk will see it
+        }
     }
 
     public void access(Pointer path, int mask) throws ErrnoException {
-        if (Native.LIBC.faccessat(Native.AT_FDCWD, FusePath.rel(path), mask, 0) != 0) {
+        if (Native.LIBC.faccessat(root.fd(), FusePath.rel(path), mask, 0) != 0) {
             throw ErrnoException.last("access");
         }
     }
 
+    /**
+     * The logical, "infinite" view: the mount's size is the reported capacity, used is the logical
+     * size of every file (evicted ones included), so programs that check free space before writing
+     * are not stopped by the size of the local cache. Name length and flags are the backing tree's.
+     */
     public void statfs(Pointer stbuf) throws ErrnoException {
-        if (Native.LIBC.statvfs(Native.DOT, stbuf) != 0) {
+        if (Native.LIBC.fstatvfs(root.fd(), stbuf) != 0) {
             throw ErrnoException.last("statvfs");
         }
+        SpaceAccounting space = tiered.space();
+        long blocks = reportedCapacity / BLOCK;
+        long used = Math.min(blocks, (space.logicalBytes() + BLOCK - 1) / BLOCK);
+        long inodes = Math.max(1L << 32, space.files() * 2);
+        stbuf.putLong(0, BLOCK);
+        stbuf.putLong(8, BLOCK);
+        stbuf.putLong(16, blocks);
+        stbuf.putLong(24, blocks - used);
+        stbuf.putLong(32, blocks - used);
+        stbuf.putLong(40, inodes);
+        stbuf.putLong(48, inodes - space.files());
+        stbuf.putLong(56, inodes - space.files());
     }
 }

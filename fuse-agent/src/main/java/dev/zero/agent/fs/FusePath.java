@@ -2,11 +2,12 @@ package dev.zero.agent.fs;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.zero.agent.posix.Native;
 import jnr.ffi.Pointer;
 
 /**
  * Paths as FUSE hands them over ("/a/b", NUL-terminated, raw bytes) turned into paths relative
- * to the backing root, which is the process's working directory while mounted. Relative paths
+ * to the backing root's descriptor ({@link dev.zero.agent.posix.BackingRoot}). Relative paths
  * keep paths near PATH_MAX working (an absolute prefix would exceed it).
  */
 public final class FusePath {

@@ -1,20 +1,23 @@
 package dev.zero.agent.fs;
 
+import dev.zero.agent.cache.TieredFile;
+import dev.zero.agent.posix.ErrnoException;
+import dev.zero.agent.posix.Native;
+
 /**
- * One open backing file descriptor behind a FUSE file handle. {@code dirty} is set by writes
- * (a plain volatile store, only when it changes) and cleared once per close/fsync when the
- * content change is recorded.
+ * One open backing file descriptor behind a FUSE file handle, and the {@link TieredFile} it
+ * shares with every other handle of the file. {@code dirty} is set by the handle's first write
+ * (after the tier state recorded it) and cleared when the handle's writes are settled.
  */
 public final class OpenFile {
     final int fd;
-    final long fileId;
+    final TieredFile tiered;
     volatile boolean dirty;
     private boolean closed;
 
-    OpenFile(int fd, long fileId, boolean dirty) {
+    OpenFile(int fd, TieredFile tiered) {
         this.fd = fd;
-        this.fileId = fileId;
-        this.dirty = dirty;
+        this.tiered = tiered;
     }
 
     public int fd() {
@@ -22,7 +25,11 @@ public final class OpenFile {
     }
 
     public long fileId() {
-        return fileId;
+        return tiered.fileId();
+    }
+
+    public TieredFile tiered() {
+        return tiered;
     }
 
     public boolean dirty() {
@@ -30,7 +37,7 @@ public final class OpenFile {
     }
 
     /** Closes the descriptor once; later calls do nothing. */
-    public synchronized void close() throws ErrnoException {
+    synchronized void closeFd() throws ErrnoException {
         if (closed) {
             return;
         }

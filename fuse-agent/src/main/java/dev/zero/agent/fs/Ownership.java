@@ -1,5 +1,9 @@
 package dev.zero.agent.fs;
 
+import dev.zero.agent.posix.BackingRoot;
+import dev.zero.agent.posix.ErrnoException;
+import dev.zero.agent.posix.Native;
+import dev.zero.agent.posix.Stat;
 import jnr.ffi.Pointer;
 
 /**
@@ -16,15 +20,16 @@ final class Ownership {
     private Ownership() {
     }
 
-    static void give(Pointer rel, byte[] path, Caller caller, int mode, boolean isDir, boolean isSymlink) throws ErrnoException {
+    static void give(BackingRoot root, Pointer rel, byte[] path, Caller caller, int mode, boolean isDir, boolean isSymlink)
+            throws ErrnoException {
         Pointer st = STAT.get();
-        Stat.lstat(FusePath.parentRel(path), st);
+        Stat.lstat(root.fd(), FusePath.parentRel(path), st);
         boolean inherit = (Stat.mode(st) & Native.S_ISGID) != 0;
         int parentGid = Stat.gid(st);
         int gid = inherit ? -1 : caller.gid();
         int resultGid = inherit ? parentGid : caller.gid();
         if (caller.uid() != 0 || resultGid != 0) {
-            if (Native.LIBC.fchownat(Native.AT_FDCWD, rel, caller.uid(), gid, Native.AT_SYMLINK_NOFOLLOW) != 0) {
+            if (Native.LIBC.fchownat(root.fd(), rel, caller.uid(), gid, Native.AT_SYMLINK_NOFOLLOW) != 0) {
                 throw ErrnoException.last("fchownat");
             }
         }
@@ -36,7 +41,7 @@ final class Ownership {
             perm &= ~Native.S_ISGID;
         }
         if ((perm & (Native.S_ISUID | Native.S_ISGID)) != 0 || perm != (mode & 07777)) {
-            if (Native.LIBC.fchmodat(Native.AT_FDCWD, rel, perm, 0) != 0) {
+            if (Native.LIBC.fchmodat(root.fd(), rel, perm, 0) != 0) {
                 throw ErrnoException.last("fchmodat");
             }
         }

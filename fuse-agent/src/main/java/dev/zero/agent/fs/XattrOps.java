@@ -1,32 +1,35 @@
 package dev.zero.agent.fs;
 
-import dev.zero.agent.cache.TierXattrs;
+import dev.zero.agent.cache.TierAttrs;
+import dev.zero.agent.posix.BackingRoot;
+import dev.zero.agent.posix.Errno;
+import dev.zero.agent.posix.ErrnoException;
+import dev.zero.agent.posix.Native;
 import jnr.ffi.Pointer;
 
 /**
  * Extended attributes, passed through to the backing file with the caller's name and buffer
  * pointers (no copy, no decoding: {@code security.capability}, asked by the kernel before every
- * write, costs one lgetxattr). The agent's {@code trusted.zero.*} namespace is invisible:
- * get gives ENODATA, set/remove give EPERM, list leaves it out.
+ * write, costs one call). The agent's {@code trusted.zero*} namespace is invisible: get gives
+ * ENODATA, set/remove give EPERM, list leaves it out.
  */
 public final class XattrOps {
-    private static final int ENODATA = 61;
-    private static final int EPERM = 1;
-    private static final int ERANGE = 34;
     private static final int LIST_MAX = 65536;
     private static final ThreadLocal<Pointer> LIST = ThreadLocal.withInitial(() -> Native.allocate(LIST_MAX));
 
-    private final ChangeReporter changes;
+    private final BackingRoot root;
+    private final FileOps files;
 
-    public XattrOps(ChangeReporter changes) {
-        this.changes = changes;
+    public XattrOps(BackingRoot root, FileOps files) {
+        this.root = root;
+        this.files = files;
     }
 
     public int get(Pointer path, Pointer name, Pointer value, long size) throws ErrnoException {
-        if (TierXattrs.isHidden(name)) {
-            throw new ErrnoException(ENODATA, "getxattr");
+        if (TierAttrs.isHidden(name)) {
+            throw new ErrnoException(Errno.ENODATA, "getxattr");
         }
-        long n = Native.LIBC.lgetxattr(FusePath.rel(path), name, size == 0 ? null : value, size);
+        long n = root.getxattr(FusePath.rel(path), name, size == 0 ? null : value, size);
         if (n < 0) {
             throw ErrnoException.last("getxattr");
         }
@@ -34,31 +37,31 @@ public final class XattrOps {
     }
 
     public void set(Pointer path, Pointer name, Pointer value, long size, int flags) throws ErrnoException {
-        if (TierXattrs.isHidden(name)) {
-            throw new ErrnoException(EPERM, "setxattr");
+        if (TierAttrs.isHidden(name)) {
+            throw new ErrnoException(Errno.EPERM, "setxattr");
         }
         Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.lsetxattr(rel, name, value, size, flags) != 0) {
+        if (root.setxattr(rel, name, value, size, flags) != 0) {
             throw ErrnoException.last("setxattr");
         }
-        changes.attributesChanged(rel);
+        files.attributesChanged(rel);
     }
 
     public void remove(Pointer path, Pointer name) throws ErrnoException {
-        if (TierXattrs.isHidden(name)) {
-            throw new ErrnoException(EPERM, "removexattr");
+        if (TierAttrs.isHidden(name)) {
+            throw new ErrnoException(Errno.EPERM, "removexattr");
         }
         Pointer rel = FusePath.rel(path);
-        if (Native.LIBC.lremovexattr(rel, name) != 0) {
+        if (root.removexattr(rel, name) != 0) {
             throw ErrnoException.last("removexattr");
         }
-        changes.attributesChanged(rel);
+        files.attributesChanged(rel);
     }
 
     /** The backing list without the hidden names; size 0 asks for the needed length; ERANGE when too small. */
     public int list(Pointer path, Pointer out, long size) throws ErrnoException {
         Pointer all = LIST.get();
-        long n = Native.LIBC.llistxattr(FusePath.rel(path), all, LIST_MAX);
+        long n = root.listxattr(FusePath.rel(path), all, LIST_MAX);
         if (n < 0) {
             throw ErrnoException.last("listxattr");
         }
@@ -67,10 +70,10 @@ public final class XattrOps {
         while (at < n) {
             int end = at + (int) all.indexOf(at, (byte) 0);
             int len = end - at + 1;
-            if (!TierXattrs.isHidden(all.slice(at))) {
+            if (!TierAttrs.isHidden(all.slice(at))) {
                 if (size > 0) {
                     if (kept + len > size) {
-                        throw new ErrnoException(ERANGE, "listxattr");
+                        throw new ErrnoException(Errno.ERANGE, "listxattr");
                     }
                     all.transferTo(at, out, kept, len);
                 }

@@ -1,9 +1,12 @@
 package dev.zero.agent.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zero.agent.cache.TierListener;
 import dev.zero.agent.config.AgentConfig;
+import dev.zero.agent.fs.ChangeLog;
 import dev.zero.api.FileMeta;
 import dev.zero.api.JournalRecord;
+import dev.zero.api.TierInfo;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +29,7 @@ import org.jboss.logging.Logger;
  * walk at the next start recovers from the backing tree.
  */
 @ApplicationScoped
-public class Journal implements ChangeLog {
+public class Journal implements ChangeLog, TierListener {
     private static final Logger LOG = Logger.getLogger(Journal.class);
 
     private final AgentConfig agent;
@@ -122,6 +125,11 @@ public class Journal implements ChangeLog {
     @Override
     public void contentChanged(long fileId, FileMeta meta) {
         append(seq -> JournalRecord.content(seq, fileId, meta));
+    }
+
+    @Override
+    public void tierChanged(long fileId, TierInfo tier) {
+        append(seq -> JournalRecord.tier(seq, fileId, tier));
     }
 
     @Override

@@ -1,11 +1,14 @@
 package dev.zero.agent.journal;
 
+import dev.zero.agent.cache.DiskBudget;
+import dev.zero.agent.cache.SpaceAccounting;
 import dev.zero.agent.client.TieringClient;
 import dev.zero.agent.client.TieringClient.Refused;
 import dev.zero.agent.client.TieringClient.Unreachable;
 import dev.zero.agent.config.AgentConfig;
 import dev.zero.agent.config.HostName;
 import dev.zero.api.HostReport;
+import dev.zero.api.HostView;
 import dev.zero.api.JournalAck;
 import dev.zero.api.JournalBatch;
 import dev.zero.api.JournalRecord;
@@ -48,7 +51,10 @@ public class JournalShipper {
     private final AgentConfig agent;
     private final TieringClient client;
     private final Reconciler reconciler;
+    private final SpaceAccounting space;
+    private final DiskBudget budget;
     private final String host;
+    private final java.util.concurrent.atomic.AtomicBoolean heartbeatSoon = new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile boolean registered;
     private volatile long appliedSeq = -1;
@@ -60,13 +66,18 @@ public class JournalShipper {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread thread;
 
-    JournalShipper(Journal journal, JournalConfig config, AgentConfig agent, TieringClient client, Reconciler reconciler) {
+    JournalShipper(Journal journal, JournalConfig config, AgentConfig agent, TieringClient client, Reconciler reconciler,
+            SpaceAccounting space, DiskBudget budget) {
         this.journal = journal;
         this.config = config;
         this.agent = agent;
         this.client = client;
         this.reconciler = reconciler;
+        this.space = space;
+        this.budget = budget;
         this.host = HostName.of(agent);
+        // A restore waiting for room is reported at once, not at the next heartbeat.
+        budget.onNeedsRoom(bytes -> heartbeatSoon.set(true));
     }
 
     synchronized void start() {
@@ -109,7 +120,7 @@ public class JournalShipper {
     }
 
     private void register() throws IOException {
-        client.heartbeat(host, diskReport());
+        reported(client.heartbeat(host, diskReport()));
         VolumeView volume = client.register(agent.volume(), host);
         long applied = volume.appliedSeq();
         long firstOnDisk = journal.firstSeq();
@@ -130,6 +141,9 @@ public class JournalShipper {
             try {
                 if (!registered) {
                     register();
+                }
+                if (heartbeatSoon.getAndSet(false)) {
+                    heartbeat();
                 }
                 long from = appliedSeq + 1;
                 if (from > journal.durableSeq()) {
@@ -187,16 +201,21 @@ public class JournalShipper {
             return;
         }
         try {
-            client.heartbeat(host, diskReport());
+            reported(client.heartbeat(host, diskReport()));
         } catch (Unreachable | Refused | IOException e) {
             LOG.debugf("heartbeat failed: %s", e.getMessage());
         }
     }
 
+    /** The service's answer carries this host's disk target, which restores must stay under. */
+    private void reported(HostView view) {
+        budget.setTarget(view.targetBytes());
+    }
+
     private HostReport diskReport() throws IOException {
         FileStore disk = Files.getFileStore(Files.createDirectories(agent.cacheDir().toAbsolutePath()));
         long total = disk.getTotalSpace();
-        return new HostReport(total, total - disk.getUnallocatedSpace(), 0, 0);
+        return new HostReport(total, total - disk.getUnallocatedSpace(), space.allocatedBytes(), budget.neededBytes());
     }
 
     /** Waits {@code millis} before the next attempt, or less if the agent stops; returns the next, doubled, wait. */

@@ -1,14 +1,10 @@
 package dev.zero.agent.journal;
 
-import dev.zero.agent.cache.FileIds;
-import dev.zero.agent.cache.TierXattrs;
-import dev.zero.agent.config.AgentConfig;
+import dev.zero.agent.cache.TieredFiles;
 import dev.zero.agent.reconcile.TreeWalker;
 import dev.zero.api.JournalRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +22,6 @@ public class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final Journal journal;
-    private final AgentConfig agent;
     private final TreeWalker walker;
     private final AtomicBoolean requested = new AtomicBoolean();
     private final ExecutorService background = Executors.newSingleThreadExecutor(task -> {
@@ -35,32 +30,27 @@ public class Reconciler {
         return thread;
     });
 
-    Reconciler(Journal journal, AgentConfig agent, FileIds ids) {
+    Reconciler(Journal journal, TieredFiles tiered) {
         this.journal = journal;
-        this.agent = agent;
-        this.walker = new TreeWalker(new TierXattrs(ids));
+        this.walker = new TreeWalker(tiered);
     }
 
-    /** The backing tree: {@code <cacheDir>/tree}. */
-    Path backingRoot() {
-        return agent.cacheDir().toAbsolutePath().resolve("tree");
-    }
-
-    /** Walks now, on the caller's thread. {@code unmounted}: nothing can change the tree meanwhile. */
-    public synchronized TreeWalker.Totals walk(boolean unmounted) throws IOException {
-        {
-            Files.createDirectories(backingRoot());
-            long generation = System.currentTimeMillis();
-            long started = System.nanoTime();
-            journal.append(seq -> JournalRecord.reconcileBegin(seq, generation));
-            TreeWalker.Totals totals = walker.walk(backingRoot(), unmounted, (fileId, parentId, name, meta, target) ->
-                    journal.append(seq -> JournalRecord.snapshot(seq, generation, fileId, parentId, name, meta, target, null)));
-            journal.append(seq -> JournalRecord.reconcileEnd(seq, generation));
-            LOG.infof("reconciling walk %d journaled: %d files, %d given ids, %d leftovers removed, %d unreadable, in %d ms",
-                    generation, totals.files(), totals.idsAssigned(), totals.leftoversRemoved(), totals.unreadable(),
-                    (System.nanoTime() - started) / 1_000_000);
-            return totals;
-        }
+    /**
+     * Walks now, on the caller's thread. {@code startUp}: nothing is mounted, so nothing can
+     * change the tree meanwhile; transitional tier states are resolved and the space totals set.
+     */
+    public synchronized TreeWalker.Totals walk(boolean startUp) throws IOException {
+        long generation = System.currentTimeMillis();
+        long started = System.nanoTime();
+        journal.append(seq -> JournalRecord.reconcileBegin(seq, generation));
+        TreeWalker.Totals totals = walker.walk(startUp, (fileId, parentId, name, meta, target, tier) ->
+                journal.append(seq -> JournalRecord.snapshot(seq, generation, fileId, parentId, name, meta, target, tier)));
+        journal.append(seq -> JournalRecord.reconcileEnd(seq, generation));
+        LOG.infof("reconciling walk %d journaled: %d files, %d given ids, %d leftovers removed, %d unreadable, %d transitional states"
+                + " resolved, %d bytes on disk, in %d ms", generation, totals.files(), totals.idsAssigned(), totals.leftoversRemoved(),
+                totals.unreadable(), totals.resolved(), totals.allocatedBytes(),
+                (System.nanoTime() - started) / 1_000_000);
+        return totals;
     }
 
     /** Asks for a walk in the background; requests made before it starts fold into it. */

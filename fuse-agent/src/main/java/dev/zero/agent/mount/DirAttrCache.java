@@ -10,7 +10,7 @@ import com.kenai.jffi.Invoker;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 
-import dev.zero.agent.fs.Native;
+import dev.zero.agent.posix.Native;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Delegate;

@@ -9,7 +9,7 @@ import java.nio.file.NotDirectoryException;
 
 import org.jboss.logging.Logger;
 
-import dev.zero.agent.fs.ErrnoException;
+import dev.zero.agent.posix.ErrnoException;
 import ru.serce.jnrfuse.ErrorCodes;
 
 /**

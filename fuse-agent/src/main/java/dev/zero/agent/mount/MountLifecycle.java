@@ -10,9 +10,10 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import dev.zero.agent.cache.FileIds;
+import dev.zero.agent.cache.TieredFiles;
+import dev.zero.agent.config.AgentBeans;
 import dev.zero.agent.config.AgentConfig;
-import dev.zero.agent.journal.ChangeLog;
+import dev.zero.agent.fs.ChangeLog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -27,14 +28,14 @@ public class MountLifecycle {
 
     private final AgentConfig config;
     private final ChangeLog changeLog;
-    private final FileIds ids;
+    private final TieredFiles tiered;
     private FuseMount mount;
 
     @Inject
-    public MountLifecycle(AgentConfig config, ChangeLog changeLog, FileIds ids) {
+    public MountLifecycle(AgentConfig config, ChangeLog changeLog, TieredFiles tiered) {
         this.config = config;
         this.changeLog = changeLog;
-        this.ids = ids;
+        this.tiered = tiered;
     }
 
     void onStart(@Observes StartupEvent event) throws IOException {
@@ -49,15 +50,14 @@ public class MountLifecycle {
 
     /** The backing tree: {@code <cacheDir>/tree}. */
     public Path backingRoot() {
-        return config.cacheDir().toAbsolutePath().resolve("tree");
+        return AgentBeans.tree(config);
     }
 
     public synchronized void start() throws IOException {
         if (mount != null) {
             return;
         }
-        Path cache = config.cacheDir().toAbsolutePath();
-        ZeroFs fs = new ZeroFs(cache.resolve("tree"), changeLog, ids, config.mount().dirAttrTimeout());
+        ZeroFs fs = new ZeroFs(tiered, changeLog, config.mount().dirAttrTimeout(), config.tiering().reportedCapacity().asLongValue());
         mount = FuseMount.mount(fs, config.mountpoint(), MountOptions.of(config), config.mount().startTimeout());
     }
 

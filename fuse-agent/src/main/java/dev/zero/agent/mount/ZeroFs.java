@@ -5,21 +5,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
-import dev.zero.agent.cache.FileIds;
-import dev.zero.agent.cache.TierXattrs;
+import dev.zero.agent.cache.TieredFiles;
 import dev.zero.agent.fs.Caller;
+import dev.zero.agent.fs.ChangeLog;
 import dev.zero.agent.fs.ChangeReporter;
 import dev.zero.agent.fs.DirOps;
-import dev.zero.agent.fs.ErrnoException;
 import dev.zero.agent.fs.FileOps;
 import dev.zero.agent.fs.LinkOps;
-import dev.zero.agent.fs.Native;
 import dev.zero.agent.fs.OpenFile;
-import dev.zero.agent.fs.Stat;
 import dev.zero.agent.fs.XattrOps;
-import dev.zero.agent.journal.ChangeLog;
+import dev.zero.agent.posix.BackingRoot;
+import dev.zero.agent.posix.Native;
+import dev.zero.agent.posix.Stat;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
@@ -34,13 +32,10 @@ import ru.serce.jnrfuse.FuseStubFS;
  * so that paths and buffers stay raw pointers (non-UTF-8 names, no copies), and sets the struct's
  * {@code flag_nullpath_ok} and {@code flag_utime_omit_ok} bits that jnr-fuse leaves at 0.
  * <p>
- * The backing tree is reached through paths relative to the process working directory, which
- * {@link #enter()} sets to the backing root (with umask 0, since the kernel has already applied
- * the caller's umask). Both are process-wide: one ZeroFs may be mounted per process. Mount it
- * with {@link FuseMount}.
+ * The backing tree is reached through paths relative to a descriptor of its root
+ * ({@link BackingRoot}); nothing depends on the working directory. Mount it with {@link FuseMount}.
  */
 public final class ZeroFs extends FuseStubFS {
-    private static final AtomicReference<ZeroFs> ACTIVE = new AtomicReference<>();
     private static final int FUSE_CAP_ATOMIC_O_TRUNC = 1 << 3;
 
     /** fuse_get_context: uid at offset 8, gid at 12. */
@@ -51,8 +46,8 @@ public final class ZeroFs extends FuseStubFS {
     private static final FuseContextLib CONTEXT = loadContextLib();
     public static final Duration DEFAULT_DIR_ATTR_TIMEOUT = Duration.ofSeconds(1);
 
-    private final Path backingRoot;
-    private final TierXattrs xattrs;
+    private final BackingRoot root;
+    private final TieredFiles tiered;
     private final FileOps files;
     private final DirOps dirs;
     private final LinkOps links;
@@ -64,28 +59,29 @@ public final class ZeroFs extends FuseStubFS {
     private volatile RawOps.FillDir filler;
     private int previousUmask = -1;
 
-    public ZeroFs(Path backingRoot, ChangeLog changeLog, FileIds ids) {
-        this(backingRoot, changeLog, ids, DEFAULT_DIR_ATTR_TIMEOUT);
-    }
-
     /**
      * @param dirAttrTimeout how long the kernel may cache the attributes of directories (other
      *        files follow the mount's attr_timeout); see {@link DirAttrCache}. Zero disables it.
+     * @param reportedCapacity the size {@code df} shows for the mount
      */
-    public ZeroFs(Path backingRoot, ChangeLog changeLog, FileIds ids, Duration dirAttrTimeout) {
+    public ZeroFs(TieredFiles tiered, ChangeLog changeLog, Duration dirAttrTimeout, long reportedCapacity) {
         this.dirAttrs = new DirAttrCache(dirAttrTimeout);
-        this.backingRoot = backingRoot.toAbsolutePath().normalize();
-        this.xattrs = new TierXattrs(ids);
-        ChangeReporter changes = new ChangeReporter(changeLog, xattrs);
-        this.files = new FileOps(changes);
-        this.dirs = new DirOps(changes);
-        this.links = new LinkOps(changes);
-        this.xattrOps = new XattrOps(changes);
+        this.tiered = tiered;
+        this.root = tiered.root();
+        ChangeReporter changes = new ChangeReporter(changeLog, root, tiered.attrs(), tiered.times());
+        this.files = new FileOps(root, tiered, changes, reportedCapacity);
+        this.dirs = new DirOps(root, tiered, changes);
+        this.links = new LinkOps(root, tiered, changes);
+        this.xattrOps = new XattrOps(root, files);
         install();
     }
 
     public Path backingRoot() {
-        return backingRoot;
+        return root.path();
+    }
+
+    public TieredFiles tiered() {
+        return tiered;
     }
 
     /** The {@code struct fuse_operations} to hand to libfuse. */
@@ -102,38 +98,27 @@ public final class ZeroFs extends FuseStubFS {
         return handles.size();
     }
 
-    /** Makes the backing root the working directory, sets umask 0 and labels the root. Called by {@link FuseMount}. */
+    /**
+     * Labels the root and sets umask 0 (the kernel has already applied the caller's umask, so the
+     * agent must not apply its own again; the umask is per process). Called by {@link FuseMount}.
+     */
     void enter() throws IOException {
-        if (!ACTIVE.compareAndSet(null, this)) {
-            throw new IllegalStateException("another ZeroFs is mounted in this process (" + ACTIVE.get().backingRoot + ")");
-        }
-        try {
-            java.nio.file.Files.createDirectories(backingRoot);
-            if (Native.LIBC.chdir(Native.cstr(backingRoot.toString())) != 0) {
-                throw ErrnoException.last("chdir " + backingRoot);
-            }
-            previousUmask = Native.LIBC.umask(0);
-            xattrs.markRoot();
-        } catch (IOException | RuntimeException e) {
-            leave();
-            throw e;
-        }
+        tiered.attrs().markRoot(root);
+        previousUmask = Native.LIBC.umask(0);
     }
 
-    /** Undoes {@link #enter()}: working directory back to user.dir, umask restored, handles closed. */
+    /** Undoes {@link #enter()}: umask restored, handles closed. */
     void leave() {
         try {
-            handles.closeAll(OpenFile::close);
+            handles.closeAll(files::release);
         } catch (IOException e) {
             // descriptors of a dead mount; nothing else to do
         }
-        Native.LIBC.chdir(Native.cstr(System.getProperty("user.dir")));
         if (previousUmask >= 0) {
             Native.LIBC.umask(previousUmask);
             previousUmask = -1;
         }
         mounted.set(false);
-        ACTIVE.compareAndSet(this, null);
     }
 
     private static Caller caller() {
@@ -462,7 +447,7 @@ public final class ZeroFs extends FuseStubFS {
 
     void onDestroy(Pointer data) {
         try {
-            handles.closeAll(OpenFile::close);
+            handles.closeAll(files::release);
         } catch (Throwable e) {
             ErrnoMapper.toErrno(e, "destroy");
         }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.zero.agent.fs.ErrnoException;
+import dev.zero.agent.posix.ErrnoException;
 
 class ErrnoMapperTest {
     static Stream<Arguments> table() {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import dev.zero.agent.cache.FileIds;
+import dev.zero.agent.cache.TestTiering;
 
 /** Mount lifecycle: SIGTERM, kill -9 and the next start (in a real agent process), external unmount, concurrency. */
 class FuseMountTest {
@@ -87,7 +87,8 @@ class FuseMountTest {
         assertTrue(FuseMount.isMounted(mnt), "kill -9 leaves the mount behind");
         assertTrue(Sh.run(Path.of("/"), "stat " + mnt).err().contains("not connected"));
 
-        ZeroFs fs = new ZeroFs(base.resolve("cache/tree"), new RecordingChangeLog(), new FileIds(base.resolve("cache/state"), 10));
+        RecordingChangeLog log = new RecordingChangeLog();
+        ZeroFs fs = new ZeroFs(TestTiering.files(base.resolve("cache"), TestTiering.NOTHING, log), log, ZeroFs.DEFAULT_DIR_ATTR_TIMEOUT, 1L << 50);
         try (FuseMount mount = FuseMount.mount(fs, mnt, MountOptions.of("t", true, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of()),
                 Duration.ofSeconds(30))) {
             assertTrue(mount.isUp());
@@ -97,14 +98,16 @@ class FuseMountTest {
     }
 
     @Test
-    @DisplayName("a second ZeroFs in the same process is refused (the working directory is process-wide)")
-    void oneMountPerProcess() throws Exception {
-        try (TestMount first = new TestMount()) {
-            ZeroFs second = new ZeroFs(base.resolve("tree2"), new RecordingChangeLog(), new FileIds(base.resolve("state2"), 10));
-            assertThrows(IllegalStateException.class, () -> FuseMount.mount(second, mnt, List.of(), Duration.ofSeconds(5)));
-            assertTrue(first.mount.isUp());
+    @DisplayName("two mounts in one process serve their own trees (nothing of a mount is process-wide)")
+    void twoMountsPerProcess() throws Exception {
+        try (TestMount first = new TestMount(); TestMount second = new TestMount()) {
+            ok(first.mnt, "echo one > f");
+            ok(second.mnt, "echo two > f");
+            assertEquals("one", ok(first.mnt, "cat f"));
+            assertEquals("two", ok(second.mnt, "cat f"));
+            assertEquals("one", Files.readString(first.tree.resolve("f")).trim());
+            assertEquals("two", Files.readString(second.tree.resolve("f")).trim());
         }
-        assertFalse(FuseMount.isMounted(mnt));
     }
 
     @Test

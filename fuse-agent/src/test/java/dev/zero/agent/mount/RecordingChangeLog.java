@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.zero.agent.journal.ChangeLog;
+import dev.zero.agent.cache.TierListener;
+import dev.zero.agent.fs.ChangeLog;
 import dev.zero.api.FileMeta;
+import dev.zero.api.TierInfo;
 
 /** A ChangeLog for tests: keeps every call in order. */
-final class RecordingChangeLog implements ChangeLog {
+public final class RecordingChangeLog implements ChangeLog, TierListener {
     /** One recorded call; unused fields are null or 0. */
     record Event(String kind, Long fileId, long parentId, String name, long newParentId, String newName, FileMeta meta,
             String linkTarget) {
@@ -19,6 +21,11 @@ final class RecordingChangeLog implements ChangeLog {
     }
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void tierChanged(long fileId, TierInfo tier) {
+        events.add(new Event("tier:" + tier.state(), fileId, 0, null, 0, null, null, null));
+    }
 
     @Override
     public void created(long fileId, long parentId, String name, FileMeta meta, String linkTarget) {

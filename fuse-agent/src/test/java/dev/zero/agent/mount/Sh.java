@@ -48,6 +48,22 @@ final class Sh {
                 + "def err(f, *a, **k):\n    try:\n        f(*a, **k)\n        return 0\n    except OSError as x:\n        return errno.errorcode[x.errno]\n" + code.replace("'", "'\"'\"'") + "'");
     }
 
+    /**
+     * One field of a backing file's packed attribute (trusted.zero, see TierAttr): id, version,
+     * state, stored (version or -), pinned, ctime (true ctime or -).
+     */
+    static String attr(Path tree, String rel, String field) {
+        return ok(tree, "python3 -c '" + """
+                import os, struct, sys
+                v = os.getxattr(sys.argv[1], "trusted.zero", follow_symlinks=False)
+                fmt, state, flags, fp, fid, ver, sver, nonce, cs, cn, _ = struct.unpack("<BBHiQQQQqiI", v)
+                states = ["LOCAL", "UPLOADING", "SYNCED", "EVICTING", "EVICTED", "RESTORING"]
+                f = {"id": fid, "version": ver, "state": states[state], "stored": sver if flags & 4 else "-",
+                     "pinned": bool(flags & 1), "ctime": "%d.%09d" % (cs, cn) if flags & 2 else "-", "size": len(v)}
+                print(f[sys.argv[2]])
+                """ + "' '" + rel + "' " + field);
+    }
+
     static void assertContains(String actual, String... parts) {
         for (String part : parts) {
             if (!actual.contains(part)) {

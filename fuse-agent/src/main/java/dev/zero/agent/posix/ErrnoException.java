@@ -1,4 +1,4 @@
-package dev.zero.agent.fs;
+package dev.zero.agent.posix;
 
 import java.io.IOException;
 

@@ -1,21 +1,21 @@
-package dev.zero.agent.fs;
+package dev.zero.agent.posix;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Out;
 
 /**
- * The libc calls the passthrough needs, bound through jnr-ffi (glibc, x86-64/aarch64 Linux).
- * Paths are {@link Pointer}s to NUL-terminated bytes so that FUSE's own path buffers can be
- * passed straight through (no decoding, so non-UTF-8 names survive) and relative paths resolve
- * against the process working directory, which the mount sets to the backing root. Read errno
- * with {@link Native#errno()} right after a call, on the same thread.
+ * The libc calls the agent needs, bound through jnr-ffi (glibc, x86-64/aarch64 Linux). Paths
+ * are {@link Pointer}s to NUL-terminated bytes so that FUSE's own path buffers can be passed
+ * straight through (no decoding, so non-UTF-8 names survive); the mount resolves them against
+ * a descriptor of the backing root ({@link BackingRoot}), never the working directory. Read
+ * errno with {@link Native#errno()} right after a call, on the same thread.
  */
 public interface LibC {
     int fstatat(int dirfd, Pointer path, @Out Pointer statbuf, int flags);
 
     int fstat(int fd, @Out Pointer statbuf);
 
-    int statvfs(Pointer path, @Out Pointer buf);
+    int fstatvfs(int fd, @Out Pointer buf);
 
     int openat(int dirfd, Pointer path, int flags, int mode);
 
@@ -27,13 +27,13 @@ public interface LibC {
 
     int ftruncate(int fd, long length);
 
-    int truncate(Pointer path, long length);
-
     int fsync(int fd);
 
     int fdatasync(int fd);
 
     int fallocate(int fd, int mode, long offset, long len);
+
+    int futimens(int fd, Pointer times);
 
     int mknodat(int dirfd, Pointer path, int mode, long dev);
 
@@ -69,7 +69,18 @@ public interface LibC {
 
     int fsetxattr(int fd, Pointer name, Pointer value, long size, int flags);
 
-    Pointer opendir(Pointer path);
+    int fremovexattr(int fd, Pointer name);
+
+    /** getxattrat(2)/setxattrat(2) (Linux 6.13): dirfd, path, at_flags, name, struct xattr_args *, its size. */
+    long syscall(long number, int dirfd, Pointer path, int atFlags, Pointer name, Pointer args, long argsSize);
+
+    /** listxattrat(2) (Linux 6.13): dirfd, path, at_flags, list, size. */
+    long syscall(long number, int dirfd, Pointer path, int atFlags, Pointer list, long size);
+
+    /** removexattrat(2) (Linux 6.13): dirfd, path, at_flags, name. */
+    long syscall(long number, int dirfd, Pointer path, int atFlags, Pointer name);
+
+    Pointer fdopendir(int fd);
 
     Pointer readdir(Pointer dir);
 
@@ -78,8 +89,6 @@ public interface LibC {
     int closedir(Pointer dir);
 
     int dirfd(Pointer dir);
-
-    int chdir(Pointer path);
 
     int umask(int mask);
 }

@@ -1,4 +1,4 @@
-package dev.zero.agent.fs;
+package dev.zero.agent.posix;
 
 import java.nio.charset.StandardCharsets;
 
@@ -8,7 +8,7 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
-/** Loads {@link LibC} once and holds the Linux constants and the small path helpers the handlers share. */
+/** Loads {@link LibC} once and holds the Linux constants and the small native-memory helpers the agent shares. */
 public final class Native {
     public static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     public static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
@@ -26,9 +26,17 @@ public final class Native {
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     public static final int O_DIRECT = 040000;
+    public static final int O_NONBLOCK = 04000;
     public static final int O_DIRECTORY = 0200000;
     public static final int O_NOFOLLOW = 0400000;
+    public static final int O_NOATIME = 01000000;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_PATH = 010000000;
+
+    public static final int FALLOC_FL_KEEP_SIZE = 1;
+    public static final int FALLOC_FL_PUNCH_HOLE = 2;
+    /** struct timespec's tv_nsec that leaves a time as it is (utimensat/futimens). */
+    public static final long UTIME_OMIT = (1L << 30) - 2;
 
     public static final int S_IFMT = 0170000;
     public static final int S_IFREG = 0100000;
@@ -46,8 +54,10 @@ public final class Native {
     /** Size of {@code struct stat} on x86-64 glibc (also large enough on aarch64). */
     public static final int STAT_SIZE = 144;
 
-    /** "." : the backing root, since the process works in it. */
+    /** ".": a directory descriptor's own directory. */
     public static final Pointer DOT = cstr(".");
+    /** "": with AT_EMPTY_PATH, the descriptor itself. */
+    public static final int AT_EMPTY_PATH = 0x1000;
 
     private Native() {
     }

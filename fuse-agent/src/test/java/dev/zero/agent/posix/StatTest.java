@@ -1,4 +1,4 @@
-package dev.zero.agent.fs;
+package dev.zero.agent.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,13 +18,13 @@ class StatTest {
         Path f = dir.resolve("f");
         Files.write(f, new byte[1234]);
         Pointer st = Stat.allocate();
-        Stat.lstat(Native.cstr(f.toString()), st);
+        Stat.lstat(Native.AT_FDCWD, Native.cstr(f.toString()), st);
         FileMeta meta = Stat.meta(st, 7);
         System.out.println(meta + " mode=" + Integer.toOctalString(Stat.mode(st)));
         assertEquals(FileType.FILE, meta.type());
         assertEquals(1234, meta.size());
         assertEquals(7, meta.contentVersion());
-        Stat.lstat(Native.cstr(dir.toString()), st);
+        Stat.lstat(Native.AT_FDCWD, Native.cstr(dir.toString()), st);
         assertEquals(FileType.DIRECTORY, Stat.meta(st, 0).type());
     }
 }

@@ -1,4 +1,4 @@
-package dev.zero.agent.journal;
+package dev.zero.agent.fs;
 
 import dev.zero.api.FileMeta;
 
