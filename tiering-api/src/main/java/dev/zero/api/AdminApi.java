@@ -32,6 +32,7 @@ public interface AdminApi {
     /** One file by one of its paths: names, attributes, tier state, stored object and recent transfers. */
     @GET
     @Path("/volumes/{volume}/files")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     FileView file(@PathParam("volume") String volume, @QueryParam("path") String path);
 
     @GET
@@ -51,5 +52,6 @@ public interface AdminApi {
     /** How far a command has come. */
     @GET
     @Path("/commands/{id}")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     CommandView commandProgress(@PathParam("id") long id);
 }

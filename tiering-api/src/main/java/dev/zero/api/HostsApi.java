@@ -35,6 +35,14 @@ public interface HostsApi {
     List<TaskView> pollTasks(@PathParam("host") String host, @QueryParam("max") @DefaultValue("16") int max,
             @QueryParam("wait") @DefaultValue("0") int waitSeconds);
 
+    /**
+     * Reports how far a claimed task has come (bytes moved so far) and extends its lease: a long
+     * transfer keeps its task as long as its agent keeps reporting.
+     */
+    @POST
+    @Path("/{host}/tasks/{task}/progress")
+    void taskProgress(@PathParam("host") String host, @PathParam("task") long task, TaskProgress progress);
+
     /** Reports how a claimed task ended. */
     @POST
     @Path("/{host}/tasks/{task}/result")

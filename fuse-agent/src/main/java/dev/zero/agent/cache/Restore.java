@@ -76,6 +76,16 @@ final class Restore {
         this.present = map.present();
     }
 
+    /** Bytes present (lock held). */
+    long restoredBytes() {
+        return Math.min(size, (long) present.cardinality() * chunkSize);
+    }
+
+    /** Chunks present and chunks in all (lock held). */
+    int[] progress() {
+        return new int[] {present.cardinality(), chunks};
+    }
+
     private int chunkLength(int c) {
         return (int) Math.min(chunkSize, size - (long) c * chunkSize);
     }
@@ -434,6 +444,16 @@ final class Restore {
         } catch (IOException e) {
             throw new ErrnoException(Errno.EIO, "chunk map: " + e.getMessage());
         }
+    }
+
+    /** Nobody uses the file any more: what was verified is made durable and recorded, so the next reader starts from it. Lock held. */
+    void suspend() {
+        try {
+            durable(true);
+        } catch (IOException e) {
+            LOG.warnf("file %d: could not record its restore progress (%s); the chunks are fetched again", file.fileId, e.getMessage());
+        }
+        abandon();
     }
 
     /** Stops the restore (the file was emptied, or the agent drops it): waiting readers fail, fetches stop. Lock held. */

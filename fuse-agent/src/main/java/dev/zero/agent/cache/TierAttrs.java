@@ -6,6 +6,8 @@ import dev.zero.agent.posix.BackingRoot;
 import dev.zero.agent.posix.Errno;
 import dev.zero.agent.posix.ErrnoException;
 import dev.zero.agent.posix.Native;
+import dev.zero.agent.posix.Stat;
+import dev.zero.agent.posix.Stat.Timespec;
 import dev.zero.api.VolumeView;
 import jnr.ffi.Pointer;
 
@@ -25,6 +27,7 @@ public final class TierAttrs {
     private static final Pointer LEGACY_STATE = Native.cstr("trusted.zero.state");
     private static final int BUFFER = 128;
     private static final ThreadLocal<Pointer> SCRATCH = ThreadLocal.withInitial(() -> Native.allocate(BUFFER));
+    private static final ThreadLocal<Pointer> STAT = ThreadLocal.withInitial(Stat::allocate);
 
     private final FileIds ids;
 
@@ -104,7 +107,8 @@ public final class TierAttrs {
             return attr;
         }
         TierAttr legacy = legacy(fd);
-        TierAttr fresh = legacy != null ? legacy : TierAttr.fresh(ids.next());
+        // labelling is the agent's own write: the ctime it moves is kept
+        TierAttr fresh = (legacy != null ? legacy : TierAttr.fresh(ids.next())).withTrueCtime(ctime(fd));
         write(fd, fresh);
         if (legacy != null) {
             Native.LIBC.fremovexattr(fd, LEGACY_ID);
@@ -122,6 +126,10 @@ public final class TierAttrs {
         }
         TierAttr legacy = legacy(root, rel);
         TierAttr fresh = legacy != null ? legacy : TierAttr.fresh(ids.next());
+        Timespec ctime = ctime(root, rel);
+        if (ctime != null) {
+            fresh = fresh.withTrueCtime(ctime);
+        }
         Pointer buf = encoded(fresh);
         if (root.setxattr(rel, NAME, buf, TierAttr.SIZE, Native.XATTR_CREATE) != 0) {
             if (Native.errno() == Errno.EEXIST) {
@@ -135,6 +143,21 @@ public final class TierAttrs {
             root.removexattr(rel, LEGACY_STATE);
         }
         return fresh;
+    }
+
+    private static Timespec ctime(int fd) throws ErrnoException {
+        Pointer st = STAT.get();
+        Stat.fstat(fd, st);
+        return Stat.ctime(st);
+    }
+
+    /** The ctime of a regular file (the only kind whose times tiering keeps), else null. */
+    private static Timespec ctime(BackingRoot root, Pointer rel) {
+        Pointer st = STAT.get();
+        if (Native.LIBC.fstatat(root.fd(), rel, st, Native.AT_SYMLINK_NOFOLLOW) != 0 || !Stat.isRegular(st)) {
+            return null;
+        }
+        return Stat.ctime(st);
     }
 
     /** The id of a path, or null when it has no record (or is gone). */

@@ -88,6 +88,26 @@ public final class TieredFile {
         }
     }
 
+    /** Bytes of the file back on the host while a restore runs (0 when none runs). */
+    public long restoredBytes() {
+        lock.lock();
+        try {
+            return restore == null ? 0 : restore.restoredBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Chunks back and chunks in all while a restore runs in memory, else null. */
+    int[] restoreProgress() {
+        lock.lock();
+        try {
+            return restore == null ? null : restore.progress();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- events from the mount -------------------------------------------------------------
 
     /**
@@ -248,6 +268,7 @@ public final class TieredFile {
             return ticket;
         } finally {
             lock.unlock();
+            files.settings.pause();
         }
     }
 
@@ -623,12 +644,12 @@ public final class TieredFile {
         return st;
     }
 
-    /** Closes the agent's own descriptor (the registry drops the file). */
+    /** Closes the agent's own descriptor (the registry drops the file); a partial restore keeps what it verified. */
     void close() {
         lock.lock();
         try {
             if (restore != null) {
-                restore.abandon();
+                restore.suspend();
                 restore = null;
             }
             if (ioFd >= 0) {

@@ -238,6 +238,47 @@ public final class TieredFiles {
         LOG.warnf("restore of file %d failed: %s", file.fileId, e.getMessage());
     }
 
+    /** One file as this host holds it, for {@code ./zero where}. */
+    public record LocalState(TierAttr attr, long size, long allocated, int openHandles, int chunksPresent, int chunks, String lastFailure) {
+    }
+
+    /** What the host holds of the regular file at {@code rel}: its record, size on disk, open handles and, while restoring, the chunks back. */
+    public LocalState inspect(Pointer rel) throws IOException {
+        int fd = root.open(rel, Native.O_NOATIME | Native.O_NOFOLLOW | Native.O_NONBLOCK, 0, "open");
+        try {
+            Pointer st = dev.zero.agent.posix.Stat.allocate();
+            dev.zero.agent.posix.Stat.fstat(fd, st);
+            TierAttr attr = attrs.read(fd);
+            if (attr == null) {
+                return new LocalState(null, dev.zero.agent.posix.Stat.size(st), dev.zero.agent.posix.Stat.allocated(st), 0, 0, 0, null);
+            }
+            TieredFile inUseNow = inUse.get(attr.fileId());
+            if (inUseNow != null) {
+                attr = inUseNow.attr();
+            }
+            int present = 0;
+            int chunks = 0;
+            if (attr.state() == dev.zero.api.TierState.RESTORING && attr.stored() != null) {
+                int[] progress = inUseNow != null ? inUseNow.restoreProgress() : null;
+                if (progress == null) {
+                    try (ChunkMap map = ChunkMap.load(settings.restoringDir(), attr.fileId(), attr.stored())) {
+                        if (map != null) {
+                            progress = new int[] {map.present().cardinality(), map.chunks()};
+                        }
+                    }
+                }
+                if (progress != null) {
+                    present = progress[0];
+                    chunks = progress[1];
+                }
+            }
+            return new LocalState(attr, dev.zero.agent.posix.Stat.size(st), dev.zero.agent.posix.Stat.allocated(st),
+                    inUseNow == null ? 0 : inUseNow.openHandles(), present, chunks, lastFailure(attr.fileId()));
+        } finally {
+            Native.LIBC.close(fd);
+        }
+    }
+
     /** The last restore failure of a file on this host, or null. */
     public String lastFailure(long fileId) {
         synchronized (lastFailures) {

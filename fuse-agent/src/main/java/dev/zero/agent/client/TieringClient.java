@@ -48,6 +48,13 @@ public class TieringClient {
         return call(() -> hosts.pollTasks(host, max, waitSeconds));
     }
 
+    public void taskProgress(String host, long task, long bytes) {
+        call(() -> {
+            hosts.taskProgress(host, task, new dev.zero.api.TaskProgress(bytes));
+            return null;
+        });
+    }
+
     public void completeTask(String host, long task, TaskResult result) {
         call(() -> {
             hosts.completeTask(host, task, result);

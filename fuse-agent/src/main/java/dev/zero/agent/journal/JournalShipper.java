@@ -95,6 +95,23 @@ public class JournalShipper {
         stopped.countDown();
     }
 
+    /**
+     * Waits until the service has applied every change journaled so far (at most {@code timeout}):
+     * what an operator just did on the mount is then in the catalogue. Returns whether it was.
+     */
+    public boolean sync(java.time.Duration timeout) throws InterruptedException {
+        long target = journal.lastSeq();
+        journal.flush();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (appliedSeq < target) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20); // the shipper sends durable records at once; this only waits for its acknowledgement
+        }
+        return true;
+    }
+
     public Status status() {
         return new Status(registered, appliedSeq, journal.durableSeq(), lastError, lastShipped, lastReconcile.get());
     }

@@ -3,7 +3,6 @@ package dev.zero.agent.transfer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,7 +46,8 @@ public class TaskRunner {
     private final Uploader uploader;
     private final AgentConfig config;
     private final String host;
-    private final Set<Long> running = ConcurrentHashMap.newKeySet();
+    /** Running tasks and how many bytes each has moved so far. */
+    private final ConcurrentHashMap<Long, java.util.function.LongSupplier> running = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final ExecutorService workers;
     private volatile boolean stopping;
@@ -72,6 +72,9 @@ public class TaskRunner {
         poller = new Thread(this::poll, "zero-task-poller");
         poller.setDaemon(true);
         poller.start();
+        Thread reporter = new Thread(this::reportProgress, "zero-task-progress");
+        reporter.setDaemon(true);
+        reporter.start();
     }
 
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
@@ -93,7 +96,7 @@ public class TaskRunner {
                 List<TaskView> tasks = client.pollTasks(host, free, waitSeconds);
                 backOff = 500;
                 for (TaskView task : tasks) {
-                    if (running.add(task.id())) {
+                    if (running.putIfAbsent(task.id(), () -> 0) == null) {
                         busy.incrementAndGet();
                         workers.execute(() -> run(task));
                     }
@@ -109,6 +112,20 @@ public class TaskRunner {
                     pause(backOff);
                 }
             }
+        }
+    }
+
+    /** Every second: how far each running task has come (which also keeps its lease while it runs long). */
+    private void reportProgress() {
+        while (!stopping) {
+            pause(1000);
+            running.forEach((id, bytes) -> {
+                try {
+                    client.taskProgress(host, id, bytes.getAsLong());
+                } catch (RuntimeException e) {
+                    LOG.debugf("progress of task %d not reported: %s", id, e.getMessage());
+                }
+            });
         }
     }
 
@@ -147,8 +164,10 @@ public class TaskRunner {
             }
             TieredFile file = tiered.acquire(fd);
             try {
+                java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+                running.put(task.id(), task.kind() == dev.zero.api.TaskKind.RESTORE ? file::restoredBytes : sent::get);
                 return switch (task.kind()) {
-                    case UPLOAD -> done(uploader.upload(file, fd), "already in the store");
+                    case UPLOAD -> done(uploader.upload(file, fd, sent), "already in the store");
                     case EVICT -> done(file.evict(fd), "already evicted");
                     case RESTORE -> done(file.restoreAll(fd), "already on the host");
                 };

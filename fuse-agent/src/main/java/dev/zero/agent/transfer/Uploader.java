@@ -46,8 +46,11 @@ public class Uploader {
         this.json = json;
     }
 
-    /** Uploads the file behind {@code fd}; returns the bytes sent (0 when its content was stored already). */
-    public long upload(TieredFile file, int fd) throws Refused, IOException {
+    /**
+     * Uploads the file behind {@code fd}; returns the bytes sent (0 when its content was stored
+     * already). {@code sent} follows the bytes as they go, for progress reports.
+     */
+    public long upload(TieredFile file, int fd, java.util.concurrent.atomic.AtomicLong sent) throws Refused, IOException {
         UploadTicket ticket = file.onUploadStarted(fd);
         if (ticket.alreadyStored()) {
             return 0;
@@ -59,7 +62,7 @@ public class Uploader {
                 answer = http.client().send(http.file(file.fileId(), "content?version=" + ticket.contentVersion())
                         .header("Content-Type", "application/octet-stream")
                         .PUT(HttpRequest.BodyPublishers.fromPublisher(
-                                HttpRequest.BodyPublishers.ofInputStream(() -> new FileStream(fd, ticket.size(), sha)), ticket.size()))
+                                HttpRequest.BodyPublishers.ofInputStream(() -> new FileStream(fd, ticket.size(), sha, sent)), ticket.size()))
                         .build(), HttpResponse.BodyHandlers.ofString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -72,16 +75,16 @@ public class Uploader {
                 throw new IOException("the service did not store the upload (" + answer.statusCode() + "): " + answer.body());
             }
             StoredObject stored = json.readValue(answer.body(), StoredObject.class);
-            String sent = HexFormat.of().formatHex(sha.digest());
-            if (!sent.equals(stored.sha256()) || stored.size() != ticket.size()) {
+            String sha256 = HexFormat.of().formatHex(sha.digest());
+            if (!sha256.equals(stored.sha256()) || stored.size() != ticket.size()) {
                 throw new IOException("the service stored other bytes than were sent (SHA-256 " + stored.sha256() + ", " + stored.size()
-                        + " bytes; sent " + sent + ", " + ticket.size() + " bytes); not confirmed");
+                        + " bytes; sent " + sha256 + ", " + ticket.size() + " bytes); not confirmed");
             }
             if (!file.unchangedSince(ticket)) {
                 throw new Refused("the file was written during its upload; it is uploaded again later");
             }
             try {
-                client.confirm(http.volume(), file.fileId(), stored.nonce(), new UploadConfirmation(ticket.contentVersion(), sent));
+                client.confirm(http.volume(), file.fileId(), stored.nonce(), new UploadConfirmation(ticket.contentVersion(), sha256));
             } catch (TieringClient.Refused e) {
                 throw new Refused("the service did not confirm the upload: " + e.getMessage());
             }
@@ -113,13 +116,15 @@ public class Uploader {
         private final int fd;
         private final long size;
         private final MessageDigest sha;
-        private final Pointer native_ = Native.allocate(BLOCK);
+        private final java.util.concurrent.atomic.AtomicLong sent;
+        private final Pointer buffer = Native.allocate(BLOCK);
         private long position;
 
-        FileStream(int fd, long size, MessageDigest sha) {
+        FileStream(int fd, long size, MessageDigest sha, java.util.concurrent.atomic.AtomicLong sent) {
             this.fd = fd;
             this.size = size;
             this.sha = sha;
+            this.sent = sent;
         }
 
         @Override
@@ -136,7 +141,7 @@ public class Uploader {
             int want = (int) Math.min(Math.min(len, BLOCK), size - position);
             long n;
             do {
-                n = Native.LIBC.pread(fd, native_, want, position);
+                n = Native.LIBC.pread(fd, buffer, want, position);
             } while (n < 0 && Native.errno() == Errno.EINTR);
             if (n < 0) {
                 throw new IOException("reading the file for upload failed: errno " + Native.errno());
@@ -145,10 +150,11 @@ public class Uploader {
                 java.util.Arrays.fill(b, off, off + want, (byte) 0);
                 n = want;
             } else {
-                native_.get(0, b, off, (int) n);
+                buffer.get(0, b, off, (int) n);
             }
             sha.update(b, off, (int) n);
             position += n;
+            sent.addAndGet(n);
             return (int) n;
         }
     }

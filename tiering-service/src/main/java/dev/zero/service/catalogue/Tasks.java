@@ -89,6 +89,21 @@ public class Tasks {
         });
     }
 
+    /** Records how far a task the host holds has come and extends its lease. */
+    public void progress(String host, long taskId, long bytes) {
+        db.inTransaction(c -> {
+            try (var s = Db.bind(c.prepareStatement("""
+                    update task t set bytes = ?, lease_until = now() + make_interval(secs => ?)
+                    from host h where h.id = t.host_id and h.name = ? and t.id = ? and t.state = 'LEASED'"""),
+                    bytes, (double) config.tasks().lease().toMillis() / 1000.0, host, taskId)) {
+                if (s.executeUpdate() == 0) {
+                    throw ApiException.conflict("task " + taskId + " is not leased to host " + host);
+                }
+            }
+            return null;
+        });
+    }
+
     /** Records the outcome of a task the host holds the lease of. */
     public void complete(String host, long taskId, TaskResult result) {
         db.inTransaction(c -> {

@@ -4,6 +4,7 @@ import dev.zero.api.Checks;
 import dev.zero.api.HostReport;
 import dev.zero.api.HostView;
 import dev.zero.api.HostsApi;
+import dev.zero.api.TaskProgress;
 import dev.zero.api.TaskResult;
 import dev.zero.api.TaskView;
 import dev.zero.service.catalogue.Hosts;
@@ -30,6 +31,11 @@ public class HostsResource implements HostsApi {
     @RunOnVirtualThread
     public List<TaskView> pollTasks(String host, int max, int waitSeconds) {
         return tasks.poll(Checks.name("host", host), max, waitSeconds);
+    }
+
+    @Override
+    public void taskProgress(String host, long task, TaskProgress progress) {
+        tasks.progress(Checks.name("host", host), task, Checks.present("request body", progress).bytes());
     }
 
     @Override
