@@ -163,12 +163,12 @@ class MountedStackTest {
         Shell.run(zero.backing(), "echo sneaky > manual/added-behind && rm manual/removed-behind && chmod 600 manual/kept");
 
         String status = "curl -s http://127.0.0.1:" + zero.agentPort + "/agent/v1/status";
-        long before = ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, status)).path("lastReconcile").path("generation").asLong();
+        long before = ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, status)).path("journal").path("lastReconcile").path("generation").asLong();
         ZeroStack.Result reconcile = zero.zero("reconcile");
         assertThat(reconcile.exit()).as(reconcile.output()).isZero();
         assertCatalogueMirrorsTree();
         await().atMost(CONVERGE).untilAsserted(() -> {
-            var last = ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, status)).get("lastReconcile");
+            var last = ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, status)).path("journal").get("lastReconcile");
             assertThat(last.get("generation").asLong()).as("a new walk's report").isNotEqualTo(before);
             assertThat(last.get("filesAdded").asLong()).isGreaterThanOrEqualTo(1);
             assertThat(last.get("filesRemoved").asLong()).isGreaterThanOrEqualTo(1);

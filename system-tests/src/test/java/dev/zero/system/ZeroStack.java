@@ -37,6 +37,8 @@ final class ZeroStack implements AutoCloseable {
     final String volume;
     final int port;
     final int agentPort;
+    /** Extra environment for the processes `./zero up` starts (e.g. agent settings as ZERO_AGENT_* variables). */
+    final Map<String, String> env = new java.util.HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -63,6 +65,7 @@ final class ZeroStack implements AutoCloseable {
         pb.environment().put("ZERO_VOLUME", volume);
         pb.environment().put("ZERO_CONFIG", home.resolve("no-config.yml").toString());
         pb.environment().put("ZERO_NO_BUILD", "1");
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -110,6 +113,29 @@ final class ZeroStack implements AutoCloseable {
             request.header("Authorization", "Bearer " + token);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** `./zero where --json PATH`: {"catalogue": FileView, "host": the agent's view}. */
+    com.fasterxml.jackson.databind.JsonNode where(String relative) throws IOException, InterruptedException {
+        Result r = zero("where", "--json", mountpoint.resolve(relative).toString());
+        if (r.exit() != 0) {
+            throw new IllegalStateException("./zero where " + relative + " failed:\n" + r.output());
+        }
+        String out = r.output().trim();
+        return JSON.readTree(out.substring(out.lastIndexOf("{\"catalogue\"")));
+    }
+
+    /** The agent's own status (journal and cache). */
+    com.fasterxml.jackson.databind.JsonNode agentStatus() throws IOException, InterruptedException {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/agent/v1/status"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(answer.body());
+    }
+
+    /** The agent's Prometheus metrics, as text. */
+    String agentMetrics() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/q/metrics")).timeout(Duration.ofSeconds(10))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The catalogue's view of the volume: path -> entry. */

@@ -289,6 +289,7 @@ final class Restore {
 
     private void failFrom(int from, int to, Exception e) {
         ErrnoException failure = e instanceof ErrnoException errno ? errno : new ErrnoException(Errno.EIO, e.getMessage());
+        file.files.restoreFailed(file, e); // recorded before any waiting reader learns of it
         file.lock.lock();
         try {
             for (int c = from; c <= to; c++) {
@@ -300,7 +301,6 @@ final class Restore {
         } finally {
             file.lock.unlock();
         }
-        file.files.restoreFailed(file, e);
     }
 
     private boolean isZero(int c) {
@@ -448,6 +448,17 @@ final class Restore {
 
     /** Nobody uses the file any more: what was verified is made durable and recorded, so the next reader starts from it. Lock held. */
     void suspend() {
+        if (present.isEmpty()) {
+            // nothing came back (the first fetch failed): the file is simply evicted again
+            abandon();
+            try {
+                map.delete();
+                file.onNothingRestored(io);
+            } catch (IOException e) {
+                LOG.warnf("file %d: could not record it as evicted again (%s)", file.fileId, e.getMessage());
+            }
+            return;
+        }
         try {
             durable(true);
         } catch (IOException e) {

@@ -496,6 +496,16 @@ public final class TieredFile {
         files.budget.wake();
     }
 
+    /** A restore that brought nothing back and has no reader any more: the file is EVICTED again. Lock held. */
+    void onNothingRestored(int io) throws ErrnoException {
+        restore = null;
+        mtimeOverride = null;
+        if (attr.state() == TierState.RESTORING) {
+            persistInternal(io, attr.withState(TierState.EVICTED));
+            files.tierChanged(this, attr);
+        }
+    }
+
     /** A restore that cannot be trusted (whole-file hash mismatch): back to EVICTED, nothing of it kept. Lock held. */
     void onRestoreRejected(int io) throws ErrnoException {
         restore = null;

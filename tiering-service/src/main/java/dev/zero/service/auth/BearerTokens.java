@@ -35,15 +35,24 @@ public class BearerTokens {
         this.adminDigest = digest(requireStrong("zero.auth.admin-token", config.auth().adminToken()));
     }
 
+    /** Why a request is refused: its HTTP status and a sentence. */
+    public record Refusal(int status, String message) {
+    }
+
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
+        return check(request.getUriInfo().getPath(), request.getHeaderString(HttpHeaders.AUTHORIZATION))
+                .map(r -> refuse(r.status(), r.message()));
+    }
+
+    /** The refusal of a request for {@code path} with this Authorization header, or empty when it may proceed. */
+    public Optional<Refusal> check(String path, String authorization) {
         if (!path.startsWith(API)) {
             return Optional.empty();
         }
-        byte[] presented = presentedDigest(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        byte[] presented = presentedDigest(authorization);
         if (presented == null) {
-            return Optional.of(refuse(401, "missing or invalid bearer token (Authorization: Bearer <token>)"));
+            return Optional.of(new Refusal(401, "missing or invalid bearer token (Authorization: Bearer <token>)"));
         }
         boolean admin = MessageDigest.isEqual(presented, adminDigest);
         boolean agent = MessageDigest.isEqual(presented, agentDigest);
@@ -51,9 +60,9 @@ public class BearerTokens {
             return Optional.empty();
         }
         if (agent) {
-            return Optional.of(refuse(403, "this call needs the admin token"));
+            return Optional.of(new Refusal(403, "this call needs the admin token"));
         }
-        return Optional.of(refuse(401, "missing or invalid bearer token (Authorization: Bearer <token>)"));
+        return Optional.of(new Refusal(401, "missing or invalid bearer token (Authorization: Bearer <token>)"));
     }
 
     private static byte[] presentedDigest(String header) {

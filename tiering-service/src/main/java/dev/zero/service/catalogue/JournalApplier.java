@@ -216,7 +216,7 @@ final class JournalApplier {
         boolean found;
         boolean newerContent;
         try (var st = Db.bind(c.prepareStatement("""
-                with old as (select content_version, state from file where volume_id = ? and id = ? for update),
+                with old as (select content_version, state from file where volume_id = ? and id = ?),
                 up as (update file set size = ?, mode = ?, uid = ?, gid = ?, nlink = ?, atime = ?, mtime = ?, ctime = ?,
                            content_version = greatest(content_version, ?),
                            last_access = case when ? then greatest(last_access, ?) else last_access end,

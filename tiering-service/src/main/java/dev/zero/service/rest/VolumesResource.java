@@ -40,6 +40,11 @@ public class VolumesResource implements VolumesApi {
         return journal.ingest(Checks.name("volume", volume), Checks.present("request body", batch));
     }
 
+    /**
+     * The contract's upload, as OpenAPI shows it. Requests to this path are served by
+     * {@link dev.zero.service.transfer.UploadRoute}, which streams the body with bounded buffering
+     * into the same {@link ContentTransfers#upload}; this stays for any way the route is not in front.
+     */
     @Override
     public StoredObject upload(String volume, long file, Long version, String sha256, InputStream body) {
         return transfers.upload(Checks.name("volume", volume), file, version, sha256, headers.getLength(), body);

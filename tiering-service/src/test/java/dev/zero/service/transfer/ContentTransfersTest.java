@@ -140,6 +140,28 @@ class ContentTransfersTest {
         assertThat(Files.exists(STORE.resolve(manifest.key() + ".manifest"))).isTrue();
     }
 
+    String state() {
+        return Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then().extract().path("find { it.path == 'f.bin' }.state");
+    }
+
+    @Test
+    @DisplayName("TIER records move the catalogue's state for their version only; new content (CONTENT or SETATTR) makes it LOCAL")
+    void tierRecordsAndNewContent() throws Exception {
+        String nonce = stage(CONTENT, 1);
+        confirm(nonce, 1, sha256(CONTENT), 200);
+        journal(JournalRecord.tier(++seq, 100, new dev.zero.api.TierInfo(dev.zero.api.TierState.EVICTED, 1, 1L, nonce)));
+        assertThat(state()).isEqualTo("EVICTED");
+        journal(JournalRecord.tier(++seq, 100, new dev.zero.api.TierInfo(dev.zero.api.TierState.SYNCED, 0, 0L, nonce)));
+        assertThat(state()).as("a report about older content changes nothing").isEqualTo("EVICTED");
+        journal(JournalRecord.setattr(++seq, 100, meta(0, 2)));
+        assertThat(state()).as("truncated (a SETATTR with a new version)").isEqualTo("LOCAL");
+        String second = stage(new byte[0], 2);
+        confirm(second, 2, sha256(new byte[0]), 200);
+        assertThat(state()).isEqualTo("SYNCED");
+        journal(JournalRecord.content(++seq, 100, meta(5, 3)));
+        assertThat(state()).as("written (a CONTENT with a new version)").isEqualTo("LOCAL");
+    }
+
     @Test
     void sha256Mismatch_400AndNothingStored() throws Exception {
         long before = storedObjects();
