@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class TieringCrashTest {
     static final int TRIALS = Integer.getInteger("zero.crash-trials", 20);
     private static final long MIB = 1 << 20;
-    private static final int FILES = 10;
+    private static final int FILES = 8;
 
     private Path base;
     private ZeroStack zero;
@@ -47,14 +47,14 @@ class TieringCrashTest {
         assumeTrue(missing == null, missing);
         base = Files.createTempDirectory("zero-crash-");
         zero = new ZeroStack(base, "crash");
-        zero.env.put("ZERO_AGENT_TIERING_STEP_DELAY", "40ms");
+        zero.env.put("ZERO_AGENT_TIERING_STEP_DELAY", "100ms");
         zero.env.put("ZERO_AGENT_TIERING_DURABLE_EVERY", "4M");
         zero.env.put("ZERO_AGENT_TIERING_READ_AHEAD_CHUNKS", "1");
         zero.up();
         Shell.run(zero.mountpoint, "mkdir c");
         Random random = new Random(20261201);
         for (int i = 0; i < FILES; i++) {
-            write("c/f" + i, (1 + random.nextInt(20)) * MIB + random.nextInt(4096), random.nextLong());
+            write("c/f" + i, (1 + random.nextInt(12)) * MIB + random.nextInt(4096), random.nextLong());
         }
     }
 
@@ -124,47 +124,57 @@ class TieringCrashTest {
             String reader = all.get(random.nextInt(all.size()));
             running.add(start(List.of("bash", "-c", "cat " + zero.mountpoint.resolve(reader) + " > /dev/null")));
 
-            Thread.sleep(200 + random.nextInt(1800)); // the kill lands at a random point of the moves started above
-            long agent = zero.pid("agent");
-            Shell.run(Path.of("/"), "kill -9 " + agent);
+            Thread.sleep(50 + random.nextInt(1200)); // the kill lands at a random point of the moves started above
+            ProcessHandle agent = ProcessHandle.of(zero.pid("agent")).orElseThrow();
+            Shell.run(Path.of("/"), "kill -9 " + agent.pid());
             for (Process p : running) {
-                p.waitFor(60, TimeUnit.SECONDS);
-                p.destroyForcibly();
+                p.destroyForcibly(); // the commands' progress watchers: their tasks outlive them in the service's queue
             }
-
-            // at once, while the killed agent may still be exiting
+            Map<String, String> atKill = Map.of();
+            if (trial % 3 != 0) {
+                // look at what the kill left on disk before anything starts again
+                agent.onExit().get(30, TimeUnit.SECONDS);
+                atKill = states();
+            }
+            // every third trial: ./zero up at once, while the killed agent may still be exiting
             ZeroStack.Result up = zero.up();
             assertThat(up.output()).as("trial " + trial).contains("Zero is up");
             Shell.run(zero.mountpoint, "ls c > /dev/null");
             String log = zero.log("agent");
-            for (String state : List.of("UPLOADING", "EVICTING", "RESTORING")) {
-                int n = log.split(": " + state + " resolved to ", -1).length - 1;
-                resolved.merge(state, n, Math::max);
+            for (Map.Entry<String, String> e : atKill.entrySet()) {
+                if (e.getValue().equals("UPLOADING") || e.getValue().equals("EVICTING")) {
+                    resolved.merge(e.getValue(), 1, Integer::sum);
+                    assertThat(log).as("trial " + trial + ": " + e.getKey() + " was " + e.getValue() + " at the kill")
+                            .contains("(" + e.getKey() + "): " + e.getValue() + " resolved to");
+                } else if (e.getValue().equals("RESTORING")) {
+                    resolved.merge("RESTORING (kept)", 1, Integer::sum);
+                }
             }
-
-            Map<String, String> states = states();
-            assertThat(states.values()).as("trial " + trial + ": no transitional state after the restart")
-                    .doesNotContain("UPLOADING", "EVICTING");
+            // the moves still queued run on the new agent; none is left half done
+            int t = trial;
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(states().values())
+                    .as("trial " + t + ": transitional states once the queued moves ran").doesNotContain("UPLOADING", "EVICTING"));
             for (Map.Entry<String, String> e : expected.entrySet()) {
-                assertThat(sha256(e.getKey())).as("trial " + trial + ": " + e.getKey() + " (" + states.get(e.getKey()) + ")")
+                assertThat(sha256(e.getKey())).as("trial " + trial + ": " + e.getKey())
                         .isEqualTo(e.getValue());
             }
             assertNoStaleCopy(trial);
         }
-        System.out.println("crash trials: " + TRIALS + "; transitional states resolved at start-up (most in one restart): " + resolved);
+        System.out.println("crash trials: " + TRIALS + "; files found in a transitional state at a kill, all resolved at the next start: " + resolved);
     }
 
     /** Every file the catalogue counts as synced or evicted has a stored copy holding its current content. */
     private void assertNoStaleCopy(int trial) throws Exception {
+        zero.where("c/f0"); // the journal is applied: the catalogue has caught up with the tree
         for (Map.Entry<String, String> e : expected.entrySet()) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                JsonNode where = zero.where(e.getKey());
-                String state = where.path("catalogue").path("state").asText();
+                var answer = zero.get("/api/v1/admin/volumes/crash/files?path=" + e.getKey(), zero.token("admin"));
+                JsonNode file = ZeroStack.JSON.readTree(answer.body());
+                String state = file.path("state").asText();
                 if (state.equals("SYNCED") || state.equals("EVICTED")) {
-                    assertThat(where.path("catalogue").path("stored").path("sha256").asText())
+                    assertThat(file.path("stored").path("sha256").asText())
                             .as("trial " + trial + ": the stored copy of " + e.getKey() + " (" + state + ")").isEqualTo(e.getValue());
                 }
-                assertThat(where.path("host").path("tier").path("state").asText()).isNotIn("UPLOADING", "EVICTING");
             });
         }
     }
