@@ -39,6 +39,10 @@ import jnr.ffi.Pointer;
 final class Restore {
     private static final Logger LOG = Logger.getLogger(Restore.class);
 
+    /** Ranged reads a whole restore runs at once, and the fewest chunks worth one of them. */
+    private static final int PARALLEL_RUNS = 4;
+    private static final int MIN_RUN = 8;
+
     final TieredFile file;
     final long size;
     final int chunks;
@@ -57,9 +61,13 @@ final class Restore {
     private final CompletableFuture<Void> complete = new CompletableFuture<>();
     private volatile boolean abandoned;
 
-    private final Object hashLock = new Object();
+    /** The whole content's SHA-256, fed chunk by chunk in order by the hasher (guarded by {@code file.lock}: {@code hashed}, {@code hashing}). */
     private final MessageDigest whole = sha256();
     private int hashed;
+    private boolean hashing;
+    /** Set by the caller that checks the whole content and finishes the restore (guarded by {@code file.lock}). */
+    private boolean completing;
+    private final java.util.concurrent.locks.Condition progressed;
     private byte[] zeroChunkHash;
 
     Restore(TieredFile file, int io, ObjectManifest manifest, ChunkMap map) throws IOException {
@@ -74,6 +82,7 @@ final class Restore {
         this.stored = map.stored;
         this.mtime = map.mtime;
         this.present = map.present();
+        this.progressed = file.lock.newCondition();
     }
 
     /** Bytes present (lock held). */
@@ -125,6 +134,9 @@ final class Restore {
         } finally {
             file.lock.unlock();
         }
+        if (!readAhead) {
+            runs = split(runs);
+        }
         long started = 0;
         for (int[] run : runs) {
             started += (long) (run[1] - run[0] + 1) * chunkSize;
@@ -140,6 +152,20 @@ final class Restore {
         await(waits);
         checkComplete();
         return Math.min(started, size);
+    }
+
+    /** A whole restore fetches in a few parallel ranged reads, so that verifying and writing use both cores. */
+    private static List<int[]> split(List<int[]> runs) {
+        List<int[]> out = new ArrayList<>();
+        for (int[] run : runs) {
+            int length = run[1] - run[0] + 1;
+            int pieces = Math.max(1, Math.min(PARALLEL_RUNS, length / MIN_RUN));
+            int step = (length + pieces - 1) / pieces;
+            for (int a = run[0]; a <= run[1]; a += step) {
+                out.add(new int[] {a, Math.min(run[1], a + step - 1)});
+            }
+        }
+        return out;
     }
 
     /** Sorts chunks [first, last] into present, in flight (waited for when {@code waits} is given) and runs to fetch. Lock held. */
@@ -236,7 +262,6 @@ final class Restore {
                     } finally {
                         file.lock.unlock();
                     }
-                    feedHash(next, buf, n);
                     files.space.add(n, 0, 0);
                     files.budget.release(n);
                     reserved -= n;
@@ -282,9 +307,86 @@ final class Restore {
             if (f != null) {
                 f.complete(null);
             }
+            progressed.signalAll();
+            startHasher();
         } finally {
             file.lock.unlock();
         }
+    }
+
+    /**
+     * Starts the whole-content hasher if it is not running (lock held): it follows the chunks in
+     * order as they arrive, reading each back from the page cache, on its own thread, so the
+     * whole-file check costs no time at the end of a restore. It stops while the next chunk in
+     * order is missing (a partial restore) and starts again when more arrive.
+     */
+    private void startHasher() {
+        if (hashing || hashed >= chunks || abandoned || !present.get(hashed)) {
+            return;
+        }
+        hashing = true;
+        file.files.retain(file);
+        file.files.restoreExecutor.execute(() -> {
+            try {
+                hashAhead();
+            } finally {
+                file.files.release(file);
+            }
+        });
+    }
+
+    private void hashAhead() {
+        Pointer buf = Native.allocate(chunkSize);
+        byte[] bytes = new byte[chunkSize];
+        try {
+            while (true) {
+                int c;
+                file.lock.lock();
+                try {
+                    if (abandoned || hashed >= chunks || !present.get(hashed)) {
+                        return;
+                    }
+                    c = hashed;
+                } finally {
+                    file.lock.unlock();
+                }
+                int n = chunkLength(c);
+                readBack(buf, bytes, c, n);
+                whole.update(bytes, 0, n);
+                file.lock.lock();
+                try {
+                    hashed++;
+                    progressed.signalAll();
+                } finally {
+                    file.lock.unlock();
+                }
+            }
+        } catch (ErrnoException e) {
+            LOG.warnf("file %d: hashing its restored content failed (%s); it is hashed again at the end", file.fileId, e.getMessage());
+        } finally {
+            file.lock.lock();
+            try {
+                hashing = false;
+                progressed.signalAll();
+            } finally {
+                file.lock.unlock();
+            }
+        }
+    }
+
+    private void readBack(Pointer buf, byte[] bytes, int c, int n) throws ErrnoException {
+        long done = 0;
+        while (done < n) {
+            long r = Native.LIBC.pread(io, buf.slice(done), n - done, (long) c * chunkSize + done);
+            if (r <= 0) {
+                if (r < 0 && Native.errno() == Errno.EINTR) {
+                    continue;
+                }
+                throw r < 0 ? ErrnoException.last("pread (verify)") : new ErrnoException(Errno.EIO, "file shorter than its chunks");
+            }
+            done += r;
+        }
+        buf.get(0, bytes, 0, n);
     }
 
     private void failFrom(int from, int to, Exception e) {
@@ -324,21 +426,8 @@ final class Restore {
             throw ErrnoException.last("fallocate(PUNCH_HOLE)");
         }
         present.set(c);
-        synchronized (hashLock) {
-            if (c == hashed) {
-                whole.update(new byte[n]);
-                hashed++;
-            }
-        }
-    }
-
-    private void feedHash(int c, byte[] buf, int n) {
-        synchronized (hashLock) {
-            if (c == hashed) {
-                whole.update(buf, 0, n);
-                hashed++;
-            }
-        }
+        progressed.signalAll();
+        startHasher();
     }
 
     /** Makes what is present durable and records it in the chunk map, every {@code durableEvery} bytes (or now). */
@@ -364,9 +453,11 @@ final class Restore {
     private void checkComplete() {
         file.lock.lock();
         try {
-            if (complete.isDone() || abandoned || present.cardinality() < chunks) {
+            if (completing || complete.isDone() || abandoned || present.cardinality() < chunks) {
                 return;
             }
+            // one caller finishes; the lock is let go while it waits for the hasher, others wait on the future
+            completing = true;
             try {
                 if (Native.LIBC.fdatasync(io) != 0) {
                     throw ErrnoException.last("fdatasync (restore)");
@@ -376,6 +467,7 @@ final class Restore {
                     file.files.counters.corruptFound();
                     LOG.errorf("file %d: the restored content's SHA-256 %s differs from the stored copy's %s; evicting it again",
                             file.fileId, sha, manifest.sha256());
+                    abandoned = true;
                     map.delete();
                     file.onRestoreRejected(io);
                     complete.completeExceptionally(new ErrnoException(Errno.EIO, "restored content of file " + file.fileId
@@ -395,30 +487,26 @@ final class Restore {
         }
     }
 
+    /** The whole content's SHA-256 once every chunk is present: waits for the hasher, and hashes what it has not (lock held). */
     private String wholeSha256() throws ErrnoException {
-        synchronized (hashLock) {
-            if (hashed < chunks) {
-                Pointer buf = Native.allocate(chunkSize);
-                byte[] bytes = new byte[chunkSize];
-                for (; hashed < chunks; hashed++) {
-                    int n = chunkLength(hashed);
-                    long done = 0;
-                    while (done < n) {
-                        long r = Native.LIBC.pread(io, buf.slice(done), n - done, (long) hashed * chunkSize + done);
-                        if (r <= 0) {
-                            if (r < 0 && Native.errno() == Errno.EINTR) {
-                                continue;
-                            }
-                            throw r < 0 ? ErrnoException.last("pread (verify)") : new ErrnoException(Errno.EIO, "file shorter than its chunks");
-                        }
-                        done += r;
-                    }
-                    buf.get(0, bytes, 0, n);
-                    whole.update(bytes, 0, n);
-                }
+        try {
+            while (hashing) {
+                progressed.await();
             }
-            return HexFormat.of().formatHex(whole.digest());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ErrnoException(Errno.EINTR, "interrupted verifying a restore");
         }
+        if (hashed < chunks) {
+            Pointer buf = Native.allocate(chunkSize);
+            byte[] bytes = new byte[chunkSize];
+            for (; hashed < chunks; hashed++) {
+                int n = chunkLength(hashed);
+                readBack(buf, bytes, hashed, n);
+                whole.update(bytes, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(whole.digest());
     }
 
     /** Waits until the whole file is back and verified. */

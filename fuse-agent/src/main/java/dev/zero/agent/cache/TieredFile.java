@@ -49,6 +49,8 @@ public final class TieredFile {
     private long writes;
     private Restore restore;
     private CompletableFuture<Restore> restoreStarting;
+    /** A rejected restore's blocks are punched when the last handle closes. */
+    private boolean punchWhenClosed;
     /** The mtime users see while a restore's writes move the backing one; null otherwise. */
     private Timespec mtimeOverride;
     private volatile boolean whole;
@@ -139,6 +141,13 @@ public final class TieredFile {
         lock.lock();
         try {
             opens--;
+            if (opens == 0 && punchWhenClosed && ioFd >= 0) {
+                punchWhenClosed = false;
+                mtimeOverride = null;
+                punch(ioFd);
+            }
+        } catch (ErrnoException e) {
+            LOG.warnf("file %d: could not drop a rejected restore (%s); it is dropped at the next start", fileId, e.getMessage());
         } finally {
             lock.unlock();
         }
@@ -506,11 +515,19 @@ public final class TieredFile {
         }
     }
 
-    /** A restore that cannot be trusted (whole-file hash mismatch): back to EVICTED, nothing of it kept. Lock held. */
+    /**
+     * A restore that cannot be trusted (whole-file hash mismatch): back to EVICTED, nothing of it
+     * kept. Its blocks are punched once no handle is open, so no reader ever sees them turn to
+     * holes under it; until then every read fails (the restore is abandoned). Lock held.
+     */
     void onRestoreRejected(int io) throws ErrnoException {
         restore = null;
-        mtimeOverride = null;
-        punch(io);
+        if (opens == 0) {
+            mtimeOverride = null;
+            punch(io);
+        } else {
+            punchWhenClosed = true;
+        }
     }
 
     /** An evicted file is emptied (O_TRUNC, truncate to 0): whatever was restored of it is dropped. */
