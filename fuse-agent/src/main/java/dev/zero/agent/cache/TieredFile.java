@@ -349,6 +349,23 @@ public final class TieredFile {
             if (state == TierState.LOCAL || state == TierState.UPLOADING) {
                 throw new Refused(attr.stored() == null ? "the file was never uploaded (LOCAL)" : "the file changed since its last upload (LOCAL)");
             }
+            if (state == TierState.RESTORING) {
+                // partly back and nobody reading it: drop what came back, the stored copy has it all
+                if (opens > 0 || restore != null) {
+                    throw new Refused("the file is being restored (open, or chunks still arriving)");
+                }
+                try {
+                    ChunkMap map = ChunkMap.load(files.settings.restoringDir(), fileId, attr.stored());
+                    if (map != null) {
+                        map.delete();
+                    }
+                } catch (IOException e) {
+                    throw new ErrnoException(Errno.EIO, "chunk map of file " + fileId + ": " + e.getMessage());
+                }
+                long freed = punch(fd);
+                files.counters.evicted(freed);
+                return freed;
+            }
             if (state != TierState.SYNCED || !attr.storedIsCurrent()) {
                 throw new Refused("the file is " + state + ", not SYNCED");
             }
@@ -364,7 +381,9 @@ public final class TieredFile {
             }
             persistInternal(fd, attr.withState(TierState.EVICTING));
             files.settings.pause();
-            return punch(fd);
+            long freed = punch(fd);
+            files.counters.evicted(freed);
+            return freed;
         } finally {
             lock.unlock();
         }
@@ -387,7 +406,6 @@ public final class TieredFile {
         files.space.add(-freed, 0, 0);
         files.budget.wake();
         files.tierChanged(this, attr);
-        files.counters.evicted(freed);
         return freed;
     }
 

@@ -19,7 +19,7 @@ public class ServiceHttp {
         // The JDK client copies request bodies in buffers of this size (16 KiB by default): larger ones
         // cut the per-buffer cost of a file streamed at disk speed. Read once, when the client first loads.
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", Integer.toString(1 << 20));
+            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 << 10));
         }
     }
 

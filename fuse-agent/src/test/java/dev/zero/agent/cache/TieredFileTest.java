@@ -97,6 +97,17 @@ class TieredFileTest {
         }
     }
 
+    long restoreAll(String name) throws Exception {
+        int fd = fd(name);
+        TieredFile f = files.acquire(fd);
+        try {
+            return f.restoreAll(fd);
+        } finally {
+            files.release(f);
+            Native.LIBC.close(fd);
+        }
+    }
+
     TierAttr attr(String name) throws ErrnoException {
         return files.attrs().read(files.root(), Native.cstr(name));
     }
@@ -221,14 +232,7 @@ class TieredFileTest {
             upload("f");
             evict("f");
             read("f", CHUNK, 1);
-            int fd = fd("f");
-            TieredFile f = files.acquire(fd);
-            try {
-                f.restoreAll(fd);
-            } finally {
-                files.release(f);
-                Native.LIBC.close(fd);
-            }
+            restoreAll("f");
             assertThat(Files.readAllBytes(tree.resolve("f"))).isEqualTo(content);
             assertThat(attr("f").state()).isEqualTo(TierState.SYNCED);
             assertThat(Stat.mtime(stat("f"))).isEqualTo(mtime);
@@ -275,14 +279,7 @@ class TieredFileTest {
             byte[] content = Files.readAllBytes(tree.resolve("sparse"));
             upload("sparse");
             evict("sparse");
-            int fd = fd("sparse");
-            TieredFile f = files.acquire(fd);
-            try {
-                f.restoreAll(fd);
-            } finally {
-                files.release(f);
-                Native.LIBC.close(fd);
-            }
+            restoreAll("sparse");
             assertThat(Files.readAllBytes(tree.resolve("sparse"))).isEqualTo(content);
             assertThat(store.bytesRead()).as("only the first and last chunk").isEqualTo(CHUNK + 4);
         }

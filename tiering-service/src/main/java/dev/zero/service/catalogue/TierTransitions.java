@@ -6,7 +6,6 @@ import dev.zero.service.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HexFormat;
 
 /**
  * The only code that changes a file's tier state in the catalogue. Each change is a
@@ -137,10 +136,5 @@ public class TierTransitions {
         try (var s = Db.bind(c.prepareStatement(sql), values)) {
             return s.executeUpdate();
         }
-    }
-
-    /** Hex SHA-256 of a catalogue hash column. */
-    static String hex(byte[] hash) {
-        return hash == null ? null : HexFormat.of().formatHex(hash);
     }
 }
