@@ -285,6 +285,24 @@ class TieredFileTest {
         }
 
         @Test
+        @DisplayName("a restore never passes the disk target: it reports the room it needs, waits, and fails when none is made")
+        void restoreStaysUnderTheTarget() throws Exception {
+            write("f", 8 * CHUNK);
+            upload("f");
+            evict("f");
+            List<Long> reported = new CopyOnWriteArrayList<>();
+            files.budget().onNeedsRoom(reported::add);
+            files.budget().setTarget(files.space().allocatedBytes() + CHUNK);
+            assertThatThrownBy(() -> restoreAll("f")).isInstanceOf(IOException.class).hasMessageContaining("disk target");
+            assertThat(reported).as("the room asked for, then none once it gave up").isNotEmpty().endsWith(0L);
+            assertThat(reported.get(0)).isGreaterThanOrEqualTo(7L * CHUNK);
+            assertThat(store.bytesRead()).as("nothing fetched past the target").isZero();
+            files.budget().setTarget(null);
+            restoreAll("f");
+            assertThat(attr("f").state()).isEqualTo(TierState.SYNCED);
+        }
+
+        @Test
         @DisplayName("opening an evicted file with O_TRUNC empties it without fetching anything")
         void truncatingOpen_noRestore() throws Exception {
             write("f", 3 * CHUNK);
