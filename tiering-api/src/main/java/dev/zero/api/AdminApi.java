@@ -44,6 +44,26 @@ public interface AdminApi {
     @Path("/volumes/{volume}/policy")
     VolumePolicy setPolicy(@PathParam("volume") String volume, VolumePolicy policy);
 
+    /** The volume at a glance: disk against target, files per state, queued moves, the last planning round, recent failures. */
+    @GET
+    @Path("/volumes/{volume}/status")
+    VolumeStatus status(@PathParam("volume") String volume);
+
+    /** What the planner would do now under {@code policy}, computed from the catalogue; nothing changes. */
+    @POST
+    @Path("/volumes/{volume}/policy/preview")
+    PlanPreview preview(@PathParam("volume") String volume, VolumePolicy policy);
+
+    /** The stored versions of the file at {@code path} (or of files deleted from it) still held in the store. */
+    @GET
+    @Path("/volumes/{volume}/versions")
+    List<VersionView> versions(@PathParam("volume") String volume, @QueryParam("path") String path);
+
+    /** Brings a deleted file back from its last stored version (a task for the volume's host). */
+    @POST
+    @Path("/volumes/{volume}/undelete")
+    CommandView undelete(@PathParam("volume") String volume, UndeleteRequest request);
+
     /** Queues {@code request.action} for every regular file under the given paths, as tasks for the volume's host. */
     @POST
     @Path("/volumes/{volume}/commands")

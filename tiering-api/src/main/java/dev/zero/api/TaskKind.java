@@ -1,6 +1,9 @@
 package dev.zero.api;
 
-/** What the service asks an agent to do with one file: copy it to the store, drop its local data, or bring it back whole. */
+/**
+ * What the service asks an agent to do with one file: copy it to the store, drop its local data,
+ * bring it back whole, or recreate a deleted file from its last stored version.
+ */
 public enum TaskKind {
-    UPLOAD, EVICT, RESTORE
+    UPLOAD, EVICT, RESTORE, UNDELETE
 }

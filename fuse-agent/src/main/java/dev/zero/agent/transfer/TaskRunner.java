@@ -44,6 +44,7 @@ public class TaskRunner {
     private final TieringClient client;
     private final TieredFiles tiered;
     private final Uploader uploader;
+    private final Undeleter undeleter;
     private final AgentConfig config;
     private final String host;
     /** Running tasks and how many bytes each has moved so far. */
@@ -53,10 +54,11 @@ public class TaskRunner {
     private volatile boolean stopping;
     private Thread poller;
 
-    TaskRunner(TieringClient client, TieredFiles tiered, Uploader uploader, AgentConfig config) {
+    TaskRunner(TieringClient client, TieredFiles tiered, Uploader uploader, Undeleter undeleter, AgentConfig config) {
         this.client = client;
         this.tiered = tiered;
         this.uploader = uploader;
+        this.undeleter = undeleter;
         this.config = config;
         this.host = HostName.of(config);
         AtomicInteger n = new AtomicInteger();
@@ -141,6 +143,9 @@ public class TaskRunner {
 
     /** Does one task; never throws: what went wrong is the result. */
     TaskResult execute(TaskView task) {
+        if (task.kind() == dev.zero.api.TaskKind.UNDELETE) {
+            return undelete(task);
+        }
         if (task.path() == null) {
             return refused("the file has no name in the catalogue any more (deleted)");
         }
@@ -170,6 +175,7 @@ public class TaskRunner {
                     case UPLOAD -> done(uploader.upload(file, fd, sent), "already in the store");
                     case EVICT -> done(file.evict(fd), "already evicted");
                     case RESTORE -> done(file.restoreAll(fd), "already on the host");
+                    case UNDELETE -> throw new IllegalStateException("an undelete names no existing file");
                 };
             } finally {
                 tiered.release(file);
@@ -181,6 +187,19 @@ public class TaskRunner {
             return new TaskResult(TaskOutcome.FAILED, String.valueOf(e.getMessage()), 0);
         } finally {
             Native.LIBC.close(fd);
+        }
+    }
+
+    private TaskResult undelete(TaskView task) {
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        running.put(task.id(), written::get);
+        try {
+            return TaskResult.done(undeleter.undelete(task, written));
+        } catch (Refused e) {
+            return refused(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("undelete to %s failed: %s", task.path(), e.getMessage());
+            return new TaskResult(TaskOutcome.FAILED, String.valueOf(e.getMessage()), 0);
         }
     }
 

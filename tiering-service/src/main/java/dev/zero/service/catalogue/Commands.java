@@ -62,6 +62,28 @@ public class Commands {
         return progress(id);
     }
 
+    /** An undelete: a command of one task that recreates a file at {@code request.to()} from a stored object. */
+    long insertUndelete(Connection c, long volumeId, dev.zero.api.UndeleteRequest request, long deletedId, long fileId, long version,
+            String nonce, long size) throws SQLException {
+        long commandId;
+        try (var s = Db.bind(c.prepareStatement("""
+                insert into command (volume_id, action, paths, files, bytes) values (?, 'UNDELETE', ?, 1, ?) returning id"""),
+                volumeId, c.createArrayOf("text", new Object[] {request.path()}), size); var rs = s.executeQuery()) {
+            rs.next();
+            commandId = rs.getLong(1);
+        }
+        long hostId;
+        try (var s = Db.bind(c.prepareStatement("""
+                insert into task (host_id, volume_id, file_id, kind, content_version, command_id, nonce, dest_path, deleted_id)
+                select host_id, id, ?, 'UNDELETE', ?, ?, ?, ?, ? from volume where id = ? returning host_id"""),
+                fileId, version, commandId, nonce, request.to(), deletedId, volumeId); var rs = s.executeQuery()) {
+            rs.next();
+            hostId = rs.getLong(1);
+        }
+        TaskSignals.notifyHost(c, hostId);
+        return commandId;
+    }
+
     /** The regular files at or below {@code fileId} (itself, if it is one). */
     private static List<Long> regularFilesUnder(Connection c, long volumeId, long fileId) throws SQLException {
         try (var s = Db.bind(c.prepareStatement("""

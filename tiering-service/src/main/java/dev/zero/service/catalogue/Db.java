@@ -39,7 +39,7 @@ public class Db {
     }
 
     /** Binds parameters in order; Instants become timestamps, nulls keep their SQL type open. */
-    static PreparedStatement bind(PreparedStatement statement, Object... values) throws SQLException {
+    public static PreparedStatement bind(PreparedStatement statement, Object... values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             Object value = values[i];
             if (value instanceof Instant instant) {
@@ -59,7 +59,7 @@ public class Db {
 
     /** A database failure: the request fails with 503 and the transaction left nothing behind. */
     public static final class CatalogueException extends RuntimeException {
-        CatalogueException(SQLException cause) {
+        public CatalogueException(SQLException cause) {
             super("catalogue database error: " + cause.getMessage(), cause);
         }
     }

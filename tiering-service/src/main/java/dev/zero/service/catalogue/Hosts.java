@@ -17,7 +17,11 @@ public class Hosts {
     private static final String COLUMNS = """
             id, name, capacity_bytes, used_bytes, cache_bytes, needed_bytes, registered_at, last_heartbeat,
             (select sum((p.policy->>'targetBytes')::bigint) from volume v join volume_policy p on p.volume_id = v.id
-             where v.host_id = host.id) as target""";
+             where v.host_id = host.id) as target,
+            (select sum(((p.policy->>'targetBytes')::bigint * (p.policy->>'highWatermark')::double precision)::bigint)
+             from volume v join volume_policy p on p.volume_id = v.id where v.host_id = host.id) as high,
+            (select sum((p.policy->>'maxBytes')::bigint) from volume v join volume_policy p on p.volume_id = v.id
+             where v.host_id = host.id) as max""";
 
     private final Db db;
 
@@ -61,10 +65,13 @@ public class Hosts {
     }
 
     private static HostView view(ResultSet rs) throws SQLException {
-        long target = rs.getLong("target");
-        Long targetBytes = rs.wasNull() ? null : target;
         return new HostView(rs.getLong("id"), rs.getString("name"), rs.getLong("capacity_bytes"), rs.getLong("used_bytes"),
-                rs.getLong("cache_bytes"), rs.getLong("needed_bytes"), targetBytes, Db.instant(rs.getTimestamp("registered_at")),
-                Db.instant(rs.getTimestamp("last_heartbeat")));
+                rs.getLong("cache_bytes"), rs.getLong("needed_bytes"), nullableLong(rs, "target"), nullableLong(rs, "high"),
+                nullableLong(rs, "max"), Db.instant(rs.getTimestamp("registered_at")), Db.instant(rs.getTimestamp("last_heartbeat")));
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
     }
 }

@@ -57,7 +57,9 @@ final class JournalApplier {
             }
             case ACCESS -> {
                 // Accesses are flushed late (coalesced): the file may be gone by now, which is no drift.
-                update("update file set last_access = greatest(last_access, ?) where volume_id = ? and id = ?", r.at(), volumeId, r.fileId());
+                // each record is one period of use (the agent coalesces the opens of a flush interval): the ranking counts them
+                update("update file set last_access = greatest(last_access, ?), accesses = accesses + 1 where volume_id = ? and id = ?",
+                        r.at(), volumeId, r.fileId());
                 yield true;
             }
             case RECONCILE_BEGIN -> beginWalk(r.generation());
@@ -95,7 +97,7 @@ final class JournalApplier {
         update("update entry set parent_id = ?, name = ?, seen_gen = coalesce(?::bigint, seen_gen) where volume_id = ? and parent_id = ? and name = ?",
                 r.newParentId(), r.newName(), generation, volumeId, r.parentId(), r.name());
         if (replaced != null) {
-            dropIfNameless(replaced);
+            dropIfNameless(replaced, r.newParentId(), r.newName());
         }
         if (generation != null) {
             // The walk may have passed the new place before the move: count the moved subtree as seen.
@@ -122,7 +124,7 @@ final class JournalApplier {
         if (removed == null) {
             return false;
         }
-        dropIfNameless(removed);
+        dropIfNameless(removed, parentId, name);
         return true;
     }
 
@@ -130,11 +132,21 @@ final class JournalApplier {
      * A file leaves the catalogue with its last name (the root never does); a file that keeps
      * other names (hard links) has one link fewer, which no journal record states.
      */
-    private void dropIfNameless(long fileId) throws SQLException {
-        int dropped = update("""
-                delete from file f where f.volume_id = ? and f.id = ? and f.id <> ?
-                  and not exists (select 1 from entry e where e.volume_id = f.volume_id and e.file_id = f.id)""",
-                volumeId, fileId, VolumeView.ROOT_FILE_ID);
+    private void dropIfNameless(long fileId, long lastParent, String lastName) throws SQLException {
+        // a file with a stored copy is remembered with its last path: undelete brings it back within the retention period
+        String path = null;
+        if (exists("select 1 from file where volume_id = ? and id = ? and object_id is not null", volumeId, fileId)) {
+            path = lastParent == VolumeView.ROOT_FILE_ID ? lastName
+                    : Paths.pathOf(c, volumeId, lastParent).map(p -> p + "/" + lastName).orElse(lastName);
+        }
+        int dropped = rows("""
+                with gone as (delete from file f where f.volume_id = ? and f.id = ? and f.id <> ?
+                                and not exists (select 1 from entry e where e.volume_id = f.volume_id and e.file_id = f.id)
+                              returning f.volume_id, f.id, f.object_id, f.mode, f.uid, f.gid, f.mtime),
+                remembered as (insert into deleted_file (volume_id, file_id, path, object_id, mode, uid, gid, mtime)
+                               select volume_id, id, ?::text, object_id, mode, uid, gid, mtime from gone
+                               where object_id is not null and ?::text is not null)
+                select 1 from gone""", volumeId, fileId, VolumeView.ROOT_FILE_ID, path, path);
         if (dropped == 0) {
             update("""
                     update file f set nlink = (select count(*) from entry e where e.volume_id = f.volume_id and e.file_id = f.id)
@@ -162,7 +174,7 @@ final class JournalApplier {
             return false;
         }
         if (previous != null) {
-            dropIfNameless(previous);
+            dropIfNameless(previous, parentId, name);
         }
         return true;
     }
@@ -323,6 +335,17 @@ final class JournalApplier {
     private boolean exists(String sql, Object... values) throws SQLException {
         try (var s = Db.bind(c.prepareStatement(sql), values); ResultSet rs = s.executeQuery()) {
             return rs.next();
+        }
+    }
+
+    /** Runs a query and counts the rows it returns. */
+    private int rows(String sql, Object... values) throws SQLException {
+        try (var s = Db.bind(c.prepareStatement(sql), values); ResultSet rs = s.executeQuery()) {
+            int n = 0;
+            while (rs.next()) {
+                n++;
+            }
+            return n;
         }
     }
 

@@ -46,6 +46,30 @@ final class Paths {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
     }
 
+    /** One path of each of the files (its first name), by file id; files without a name are left out. One query. */
+    static java.util.Map<Long, String> pathsOf(Connection c, long volumeId, java.util.Collection<Long> fileIds) throws SQLException {
+        java.util.Map<Long, String> out = new java.util.HashMap<>();
+        if (fileIds.isEmpty()) {
+            return out;
+        }
+        try (var s = Db.bind(c.prepareStatement("""
+                with recursive up(start_id, parent_id, path, depth) as (
+                    select * from (select distinct on (file_id) file_id, parent_id, name, 1 from entry
+                        where volume_id = ? and file_id = any(?) order by file_id, parent_id, name collate "C") first
+                    union all
+                    select u.start_id, e.parent_id, e.name || '/' || u.path, u.depth + 1
+                    from up u join entry e on e.volume_id = ? and e.file_id = u.parent_id
+                    where u.parent_id <> ? and u.depth < ?)
+                select start_id, path from up where parent_id = ?"""),
+                volumeId, c.createArrayOf("bigint", fileIds.toArray()), volumeId, VolumeView.ROOT_FILE_ID, MAX_DEPTH,
+                VolumeView.ROOT_FILE_ID); var rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
     /** Up to {@code max} paths of the file, one per name (hard links have several). */
     static List<String> pathsOf(Connection c, long volumeId, long fileId, int max) throws SQLException {
         if (fileId == VolumeView.ROOT_FILE_ID) {

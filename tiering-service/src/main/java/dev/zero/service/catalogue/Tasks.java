@@ -65,23 +65,36 @@ public class Tasks {
                     with claimed as (
                         select id from task
                         where host_id = ? and (state = 'PENDING' or (state = 'LEASED' and lease_until < now()))
-                        order by id limit ? for update skip locked)
-                    update task t set state = 'LEASED', attempts = attempts + 1,
-                        lease_until = now() + make_interval(secs => ?)
-                    from claimed, volume v
-                    where t.id = claimed.id and v.id = t.volume_id
-                    returning t.id, t.kind, v.name, t.file_id, t.content_version, t.lease_until, t.volume_id"""),
+                        order by id limit ? for update skip locked),
+                    leased as (
+                        update task t set state = 'LEASED', attempts = attempts + 1,
+                            lease_until = now() + make_interval(secs => ?)
+                        from claimed where t.id = claimed.id
+                        returning t.*)
+                    select l.id, l.kind, v.name, l.file_id, l.content_version, l.lease_until, l.volume_id, l.nonce, l.dest_path,
+                        d.mode, d.uid, d.gid, d.mtime
+                    from leased l join volume v on v.id = l.volume_id left join deleted_file d on d.id = l.deleted_id"""),
                     hostId, max, (double) config.tasks().lease().toMillis() / 1000.0); var rs = s.executeQuery()) {
                 List<long[]> where = new ArrayList<>();
                 while (rs.next()) {
+                    // an undelete names where the file comes back; other tasks get the file's path below
+                    TaskView.Recreate recreate = null;
+                    if (rs.getString(8) != null) {
+                        Integer mode = (Integer) rs.getObject(10); // null once retention collected the deleted file's record
+                        recreate = new TaskView.Recreate(rs.getString(8), mode == null ? 0100644 : mode, rs.getInt(11), rs.getInt(12),
+                                Db.instant(rs.getTimestamp(13)));
+                    }
                     tasks.add(new TaskView(rs.getLong(1), TaskKind.valueOf(rs.getString(2)), rs.getString(3), rs.getLong(4),
-                            rs.getLong(5), null, Db.instant(rs.getTimestamp(6))));
+                            rs.getLong(5), rs.getString(9), Db.instant(rs.getTimestamp(6)), recreate));
                     where.add(new long[] {rs.getLong(7), rs.getLong(4)});
                 }
                 for (int i = 0; i < tasks.size(); i++) {
                     TaskView t = tasks.get(i);
+                    if (t.kind() == TaskKind.UNDELETE) {
+                        continue;
+                    }
                     String path = Paths.pathOf(c, where.get(i)[0], where.get(i)[1]).orElse(null);
-                    tasks.set(i, new TaskView(t.id(), t.kind(), t.volume(), t.fileId(), t.contentVersion(), path, t.leaseUntil()));
+                    tasks.set(i, new TaskView(t.id(), t.kind(), t.volume(), t.fileId(), t.contentVersion(), path, t.leaseUntil(), null));
                 }
             }
             tasks.sort((a, b) -> Long.compare(a.id(), b.id()));

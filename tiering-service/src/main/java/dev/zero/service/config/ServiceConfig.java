@@ -17,6 +17,51 @@ public interface ServiceConfig {
 
     Tasks tasks();
 
+    Planner planner();
+
+    Gc gc();
+
+    /** The planner: what moves, and when ({@code zero.planner.*}). */
+    interface Planner {
+        /** Time between two planning rounds. Only one replica plans at a time (a PostgreSQL advisory lock). */
+        @WithDefault("5s")
+        Duration interval();
+
+        /** Off: nothing moves by itself (commands still work). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most moves one round queues per volume. */
+        @WithDefault("1000")
+        int maxTasksPerRound();
+
+        /**
+         * The eviction order: {@code score} (the planner's ranking, see planner/Ranking) or
+         * {@code lru} (least recently used first, to compare).
+         */
+        @WithDefault("score")
+        String ranking();
+    }
+
+    /** Garbage collection of objects no file needs ({@code zero.gc.*}). */
+    interface Gc {
+        /** Time between two collections. */
+        @WithDefault("10m")
+        Duration interval();
+
+        /** How long content no file references any more (deleted, or replaced by a newer version) stays restorable (undelete, versions). */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How long an uploaded object that was never confirmed (its uploader died, or it was stale) is kept. */
+        @WithDefault("1d")
+        Duration stagedRetention();
+
+        /** How long finished tasks and commands are kept for status and history. */
+        @WithDefault("7d")
+        Duration taskHistory();
+    }
+
     /**
      * The local default's private PostgreSQL, started by {@code ServiceMain} before the
      * application when {@code dir} is set (read there, before configuration exists; listed

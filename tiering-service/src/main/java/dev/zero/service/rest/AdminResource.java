@@ -10,7 +10,14 @@ import dev.zero.api.HostView;
 import dev.zero.api.VolumePath;
 import dev.zero.api.VolumePolicy;
 import dev.zero.api.VolumeView;
+import dev.zero.api.PlanPreview;
+import dev.zero.api.UndeleteRequest;
+import dev.zero.api.VersionView;
+import dev.zero.api.VolumeStatus;
 import dev.zero.service.catalogue.Commands;
+import dev.zero.service.catalogue.Versions;
+import dev.zero.service.catalogue.VolumeStatuses;
+import dev.zero.service.planner.Planner;
 import dev.zero.service.catalogue.FileViews;
 import dev.zero.service.catalogue.Hosts;
 import dev.zero.service.catalogue.Policies;
@@ -25,14 +32,41 @@ public class AdminResource implements AdminApi {
     private final Policies policies;
     private final Commands commands;
     private final FileViews files;
+    private final VolumeStatuses statuses;
+    private final Versions versions;
+    private final Planner planner;
 
-    AdminResource(Hosts hosts, Volumes volumes, Tree tree, Policies policies, Commands commands, FileViews files) {
+    AdminResource(Hosts hosts, Volumes volumes, Tree tree, Policies policies, Commands commands, FileViews files, VolumeStatuses statuses,
+            Versions versions, Planner planner) {
         this.hosts = hosts;
         this.volumes = volumes;
         this.tree = tree;
         this.policies = policies;
         this.commands = commands;
         this.files = files;
+        this.statuses = statuses;
+        this.versions = versions;
+        this.planner = planner;
+    }
+
+    @Override
+    public VolumeStatus status(String volume) {
+        return statuses.status(Checks.name("volume", volume));
+    }
+
+    @Override
+    public PlanPreview preview(String volume, VolumePolicy policy) {
+        return planner.preview(Checks.name("volume", volume), Checks.present("request body", policy), java.time.Instant.now());
+    }
+
+    @Override
+    public List<VersionView> versions(String volume, String path) {
+        return versions.list(Checks.name("volume", volume), VolumePath.normalise("query parameter path", path));
+    }
+
+    @Override
+    public CommandView undelete(String volume, UndeleteRequest request) {
+        return versions.undelete(Checks.name("volume", volume), Checks.present("request body", request));
     }
 
     @Override
