@@ -1,7 +1,9 @@
 package dev.zero.api;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -37,6 +39,7 @@ public interface AdminApi {
 
     @GET
     @Path("/volumes/{volume}/policy")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     VolumePolicy policy(@PathParam("volume") String volume);
 
     /** Replaces the volume's policy; a policy that does not validate is refused with 400 and changes nothing. */
@@ -44,9 +47,41 @@ public interface AdminApi {
     @Path("/volumes/{volume}/policy")
     VolumePolicy setPolicy(@PathParam("volume") String volume, VolumePolicy policy);
 
+    /**
+     * Changes some settings of the volume's policy, written as operators do ({@code 64MiB},
+     * {@code 10s}, {@code 90%}); with {@code dryRun} nothing is saved. Either way the answer says
+     * what the planner would upload, evict and restore under the new policy now.
+     */
+    @PATCH
+    @Path("/volumes/{volume}/policy")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+    PolicyUpdate changePolicy(@PathParam("volume") String volume, @QueryParam("dryRun") boolean dryRun, PolicyChange change);
+
+    /** Adds a path rule at {@code position} (0 first; default last), replacing any rule with the same glob. */
+    @POST
+    @Path("/volumes/{volume}/policy/rules")
+    VolumePolicy addRule(@PathParam("volume") String volume, @QueryParam("position") Integer position, PathRule rule);
+
+    /** Removes the path rule with exactly this glob. */
+    @DELETE
+    @Path("/volumes/{volume}/policy/rules")
+    VolumePolicy removeRule(@PathParam("volume") String volume, @QueryParam("glob") String glob);
+
+    /** Pins a file or directory (a PIN rule, first) and restores what of it is evicted; answers the restore. */
+    @POST
+    @Path("/volumes/{volume}/pins")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+    CommandView pin(@PathParam("volume") String volume, @QueryParam("path") String path);
+
+    /** Removes the pin of a file or directory. */
+    @DELETE
+    @Path("/volumes/{volume}/pins")
+    VolumePolicy unpin(@PathParam("volume") String volume, @QueryParam("path") String path);
+
     /** The volume at a glance: disk against target, files per state, queued moves, the last planning round, recent failures. */
     @GET
     @Path("/volumes/{volume}/status")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     VolumeStatus status(@PathParam("volume") String volume);
 
     /** What the planner would do now under {@code policy}, computed from the catalogue; nothing changes. */
@@ -57,11 +92,13 @@ public interface AdminApi {
     /** The stored versions of the file at {@code path} (or of files deleted from it) still held in the store. */
     @GET
     @Path("/volumes/{volume}/versions")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     List<VersionView> versions(@PathParam("volume") String volume, @QueryParam("path") String path);
 
     /** Brings a deleted file back from its last stored version (a task for the volume's host). */
     @POST
     @Path("/volumes/{volume}/undelete")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     CommandView undelete(@PathParam("volume") String volume, UndeleteRequest request);
 
     /** Queues {@code request.action} for every regular file under the given paths, as tasks for the volume's host. */

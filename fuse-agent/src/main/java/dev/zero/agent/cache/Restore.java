@@ -149,7 +149,13 @@ final class Restore {
                 }
             });
         }
-        await(waits);
+        if (readAhead && !waits.isEmpty()) {
+            long waitStarted = System.nanoTime();
+            await(waits);
+            file.files.counters().readWaited(System.nanoTime() - waitStarted);
+        } else {
+            await(waits);
+        }
         checkComplete();
         return Math.min(started, size);
     }

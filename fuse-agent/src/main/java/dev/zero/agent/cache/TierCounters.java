@@ -12,6 +12,16 @@ public final class TierCounters {
     private final LongAdder restores = new LongAdder();
     private final LongAdder restoreFailures = new LongAdder();
     private final LongAdder corrupt = new LongAdder();
+    private volatile java.util.function.LongConsumer readWaits = nanos -> { };
+
+    /** Where the time a read of an evicted file waited for its content goes (a latency histogram). */
+    public void onReadWait(java.util.function.LongConsumer sink) {
+        readWaits = sink;
+    }
+
+    void readWaited(long nanos) {
+        readWaits.accept(nanos);
+    }
 
     public void uploaded(long bytes) {
         uploads.increment();

@@ -185,6 +185,16 @@ public final class TieredFile {
         }
     }
 
+    /** Counts what writes through an open handle have allocated so far (during a long write; settling counts the rest). */
+    public void recountSpace(int fd) {
+        lock.lock();
+        try {
+            accountSpace(fd);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Bytes are about to be read: makes sure the chunks under them are back and verified. */
     public void beforeRead(int fd, long offset, long length) throws IOException {
         if (whole || length <= 0) {

@@ -82,6 +82,10 @@ public final class TieredFiles {
         return space;
     }
 
+    public CacheSettings settings() {
+        return settings;
+    }
+
     public DiskBudget budget() {
         return budget;
     }

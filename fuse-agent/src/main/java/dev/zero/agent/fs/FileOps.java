@@ -32,6 +32,11 @@ public final class FileOps {
     private final long reportedCapacity;
 
     /** @param reportedCapacity the size {@code df} shows for the mount (the disk feels infinite; the cache's truth is in status) */
+    /** Bytes a handle writes between two countings of its file's space (usage stays close to the truth during long writes). */
+    private static final long RECOUNT = 16L << 20;
+    /** fallocate's FALLOC_FL_PUNCH_HOLE: frees space rather than taking it. */
+    private static final int PUNCH_HOLE = 0x02;
+
     public FileOps(BackingRoot root, TieredFiles tiered, ChangeReporter changes, long reportedCapacity) {
         this.root = root;
         this.tiered = tiered;
@@ -144,6 +149,7 @@ public final class FileOps {
 
     public int write(OpenFile file, Pointer buf, long size, long offset) throws IOException {
         beginWrite(file);
+        admit(size);
         long done = 0;
         while (done < size) {
             long n = Native.LIBC.pwrite(file.fd, done == 0 ? buf : buf.slice(done), size - done, offset + done);
@@ -158,7 +164,30 @@ public final class FileOps {
             }
             done += n;
         }
+        wrote(file, done);
         return (int) done;
+    }
+
+    /** Holds a write at the hard limit until the service makes room, for a bounded time; then ENOSPC. */
+    private void admit(long bytes) throws ErrnoException {
+        try {
+            if (!tiered.budget().admitWrite(bytes, tiered.settings().roomWait())) {
+                throw new ErrnoException(Errno.ENOSPC, "write: the volume is at its hard limit (maxDiskUsage) and no room was made in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ErrnoException(Errno.EINTR, "write");
+        }
+    }
+
+    /** Counts written bytes against the disk until the handle's space is next counted (at least every RECOUNT bytes). */
+    private void wrote(OpenFile file, long bytes) {
+        tiered.budget().uncounted(bytes);
+        if (file.uncounted.addAndGet(bytes) >= RECOUNT) {
+            long counted = file.uncounted.getAndSet(0);
+            file.tiered.recountSpace(file.fd);
+            tiered.budget().uncounted(-counted);
+        }
     }
 
     /** The handle's first write since it was settled: the tier state records it before the bytes land. */
@@ -181,7 +210,9 @@ public final class FileOps {
         synchronized (file) {
             if (file.dirty) {
                 file.dirty = false;
+                long counted = file.uncounted.getAndSet(0);
                 changes.contentChanged(file, file.tiered.onSettled(file.fd));
+                tiered.budget().uncounted(-counted);
             }
         }
     }
@@ -227,8 +258,15 @@ public final class FileOps {
 
     public void fallocate(OpenFile file, int mode, long offset, long length) throws IOException {
         beginWrite(file);
+        boolean allocates = (mode & PUNCH_HOLE) == 0;
+        if (allocates) {
+            admit(length);
+        }
         if (Native.LIBC.fallocate(file.fd, mode, offset, length) != 0) {
             throw ErrnoException.last("fallocate");
+        }
+        if (allocates) {
+            wrote(file, length);
         }
     }
 

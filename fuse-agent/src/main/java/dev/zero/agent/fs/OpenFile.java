@@ -13,6 +13,8 @@ public final class OpenFile {
     final int fd;
     final TieredFile tiered;
     volatile boolean dirty;
+    /** Bytes written through this handle since its file's space was last counted. */
+    final java.util.concurrent.atomic.AtomicLong uncounted = new java.util.concurrent.atomic.AtomicLong();
     private boolean closed;
 
     OpenFile(int fd, TieredFile tiered) {

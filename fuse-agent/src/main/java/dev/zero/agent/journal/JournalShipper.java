@@ -57,6 +57,9 @@ public class JournalShipper {
     private final java.util.concurrent.atomic.AtomicBoolean heartbeatSoon = new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile boolean registered;
+    private volatile long lastHeartbeat = System.nanoTime();
+    /** Time between two heartbeats while usage is past the high watermark. */
+    private static final long PRESSED_HEARTBEAT = 1_000_000_000L;
     private volatile long appliedSeq = -1;
     private volatile String lastError;
     private volatile Instant lastShipped;
@@ -159,7 +162,8 @@ public class JournalShipper {
                 if (!registered) {
                     register();
                 }
-                if (heartbeatSoon.getAndSet(false)) {
+                // past the high watermark the planner is told at once, and every second while it lasts
+                if (heartbeatSoon.getAndSet(false) || budget.aboveHigh() && System.nanoTime() - lastHeartbeat > PRESSED_HEARTBEAT) {
                     heartbeat();
                 }
                 long from = appliedSeq + 1;
@@ -218,6 +222,7 @@ public class JournalShipper {
             return;
         }
         try {
+            lastHeartbeat = System.nanoTime();
             reported(client.heartbeat(host, diskReport()));
         } catch (Unreachable | Refused | IOException e) {
             LOG.debugf("heartbeat failed: %s", e.getMessage());
@@ -226,13 +231,13 @@ public class JournalShipper {
 
     /** The service's answer carries this host's disk target, which restores must stay under. */
     private void reported(HostView view) {
-        budget.setTarget(view.targetBytes());
+        budget.setLimits(view.targetBytes(), view.highBytes(), view.maxBytes());
     }
 
     private HostReport diskReport() throws IOException {
         FileStore disk = Files.getFileStore(Files.createDirectories(agent.cacheDir().toAbsolutePath()));
         long total = disk.getTotalSpace();
-        return new HostReport(total, total - disk.getUnallocatedSpace(), space.allocatedBytes(), budget.neededBytes());
+        return new HostReport(total, total - disk.getUnallocatedSpace(), budget.usedBytes(), budget.neededBytes());
     }
 
     /** Waits {@code millis} before the next attempt, or less if the agent stops; returns the next, doubled, wait. */

@@ -27,6 +27,14 @@ public class TierMetrics {
                 .description("Bytes the backing tree occupies on disk (what the disk target limits)").register(registry);
         Gauge.builder("zero.cache.logical.bytes", space, SpaceAccounting::logicalBytes)
                 .description("Logical bytes of all files of the volume, evicted ones included").register(registry);
+        io.micrometer.core.instrument.Timer readWait = io.micrometer.core.instrument.Timer.builder("zero.tier.read.wait")
+                .description("Time a read of an evicted file waited for its content to come back").publishPercentileHistogram()
+                .register(registry);
+        c.onReadWait(nanos -> readWait.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
+        Gauge.builder("zero.cache.used.bytes", budget, DiskBudget::usedBytes)
+                .description("Disk the cache uses, counting writes still open").register(registry);
+        Gauge.builder("zero.cache.max.bytes", budget, b -> b.max() == null ? Double.NaN : b.max())
+                .description("The hard limit writers wait at (NaN: none)").register(registry);
         Gauge.builder("zero.cache.target.bytes", budget, b -> b.target() == null ? Double.NaN : b.target())
                 .description("The disk target of the volume (NaN when none is set)").register(registry);
         Gauge.builder("zero.cache.needed.bytes", budget, DiskBudget::neededBytes)

@@ -292,12 +292,12 @@ class TieredFileTest {
             evict("f");
             List<Long> reported = new CopyOnWriteArrayList<>();
             files.budget().onNeedsRoom(reported::add);
-            files.budget().setTarget(files.space().allocatedBytes() + CHUNK);
+            files.budget().setLimits(files.space().allocatedBytes() + CHUNK, null, null);
             assertThatThrownBy(() -> restoreAll("f")).isInstanceOf(IOException.class).hasMessageContaining("disk target");
             assertThat(reported).as("the room asked for, then none once it gave up").isNotEmpty().endsWith(0L);
             assertThat(reported.get(0)).isGreaterThanOrEqualTo(7L * CHUNK);
             assertThat(store.bytesRead()).as("nothing fetched past the target").isZero();
-            files.budget().setTarget(null);
+            files.budget().setLimits(null, null, null);
             restoreAll("f");
             assertThat(attr("f").state()).isEqualTo(TierState.SYNCED);
         }

@@ -34,32 +34,34 @@ public class Commands {
     }
 
     public CommandView create(String volume, CommandRequest request) {
-        long id = db.inTransaction(c -> {
-            long volumeId = Volumes.idOf(c, volume);
-            Set<Long> files = new LinkedHashSet<>();
-            List<String> notFound = new ArrayList<>();
-            for (String path : request.paths()) {
-                Optional<Long> found = Paths.resolve(c, volumeId, path);
-                if (found.isEmpty()) {
-                    notFound.add(path);
-                    continue;
-                }
-                files.addAll(regularFilesUnder(c, volumeId, found.get()));
-            }
-            long[] ids = files.stream().mapToLong(Long::longValue).toArray();
-            long commandId;
-            try (var s = Db.bind(c.prepareStatement("""
-                    insert into command (volume_id, action, paths, not_found, files, bytes)
-                    values (?, ?, ?, ?, ?, (select coalesce(sum(size), 0) from file where volume_id = ? and id = any(?)))
-                    returning id"""), volumeId, request.action(), c.createArrayOf("text", request.paths().toArray()),
-                    c.createArrayOf("text", notFound.toArray()), ids.length, volumeId, longs(c, ids)); var rs = s.executeQuery()) {
-                rs.next();
-                commandId = rs.getLong(1);
-            }
-            Tasks.enqueueAll(c, volumeId, commandId, request.action(), ids);
-            return commandId;
-        });
+        long id = db.inTransaction(c -> insert(c, Volumes.idOf(c, volume), request));
         return progress(id);
+    }
+
+    /** Inserts the command and its tasks in the caller's transaction; returns its id. */
+    long insert(Connection c, long volumeId, CommandRequest request) throws SQLException {
+        Set<Long> files = new LinkedHashSet<>();
+        List<String> notFound = new ArrayList<>();
+        for (String path : request.paths()) {
+            Optional<Long> found = Paths.resolve(c, volumeId, path);
+            if (found.isEmpty()) {
+                notFound.add(path);
+                continue;
+            }
+            files.addAll(regularFilesUnder(c, volumeId, found.get()));
+        }
+        long[] ids = files.stream().mapToLong(Long::longValue).toArray();
+        long commandId;
+        try (var s = Db.bind(c.prepareStatement("""
+                insert into command (volume_id, action, paths, not_found, files, bytes)
+                values (?, ?, ?, ?, ?, (select coalesce(sum(size), 0) from file where volume_id = ? and id = any(?)))
+                returning id"""), volumeId, request.action(), c.createArrayOf("text", request.paths().toArray()),
+                c.createArrayOf("text", notFound.toArray()), ids.length, volumeId, longs(c, ids)); var rs = s.executeQuery()) {
+            rs.next();
+            commandId = rs.getLong(1);
+        }
+        Tasks.enqueueAll(c, volumeId, commandId, request.action(), ids);
+        return commandId;
     }
 
     /** An undelete: a command of one task that recreates a file at {@code request.to()} from a stored object. */

@@ -11,6 +11,7 @@ import dev.zero.service.catalogue.PlannerQueries;
 import dev.zero.service.catalogue.PlannerQueries.Move;
 import dev.zero.service.catalogue.Db;
 import dev.zero.service.config.ServiceConfig;
+import dev.zero.service.store.ObjectStore;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -48,9 +49,12 @@ public class Planner {
     private final ServiceConfig config;
     private final ObjectMapper json;
     private final MeterRegistry meters;
+    private final ObjectStore store;
     private volatile Instant lastRound;
 
-    Planner(AgroalDataSource dataSource, PlannerQueries catalogue, ServiceConfig config, ObjectMapper json, MeterRegistry meters) {
+    Planner(AgroalDataSource dataSource, PlannerQueries catalogue, ServiceConfig config, ObjectMapper json, MeterRegistry meters,
+            ObjectStore store) {
+        this.store = store;
         this.dataSource = dataSource;
         this.catalogue = catalogue;
         this.config = config;
@@ -104,6 +108,7 @@ public class Planner {
                         volumes++;
                         moves += plan.moves().size();
                         count(plan);
+                        gauge(v);
                     } catch (SQLException | JsonProcessingException | RuntimeException e) {
                         c.rollback();
                         LOG.errorf("planning volume %s failed: %s", v.name(), e.toString());
@@ -129,11 +134,23 @@ public class Planner {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                PlannerQueries.PlanningVolume v = catalogue.planningVolume(c, volume);
+                PlannerQueries.PlanningVolume stored = catalogue.planningVolume(c, volume);
+                // new rules are looked at in full, as the first round after they are saved does
+                PlannerQueries.PlanningVolume v = new PlannerQueries.PlanningVolume(stored.id(), stored.name(), stored.hostId(),
+                        stored.cacheBytes(), stored.neededBytes(), policy, stored.rulesChanged() || !policy.rules().equals(stored.policy().rules()));
                 Plan plan = decide(c, v, policy, now);
                 PlannerRound round = round(plan, v, now, started);
-                return new PlanPreview(round, plan.count(TaskKind.UPLOAD), plan.count(TaskKind.RESTORE), plan.bytes(TaskKind.UPLOAD),
-                        plan.bytes(TaskKind.RESTORE));
+                long range = config.transfer().chunkSize().asLongValue();
+                long uploadCalls = 0;
+                long downloadCalls = 0;
+                for (Move m : plan.moves()) {
+                    switch (m.kind()) {
+                        case UPLOAD -> uploadCalls += store.putCalls(m.size()) + 1; // and its manifest
+                        case RESTORE -> downloadCalls += store.getCalls(m.size(), range);
+                        default -> { }
+                    }
+                }
+                return new PlanPreview(round, uploadCalls, downloadCalls, plan.bytes(TaskKind.UPLOAD), plan.bytes(TaskKind.RESTORE));
             } finally {
                 c.rollback();
             }
@@ -269,6 +286,22 @@ public class Planner {
         return new PlannerRound(now, (System.nanoTime() - started) / 1_000_000, v.cacheBytes(), plan.count(TaskKind.UPLOAD),
                 plan.bytes(TaskKind.UPLOAD), plan.count(TaskKind.EVICT), plan.bytes(TaskKind.EVICT), plan.count(TaskKind.RESTORE),
                 plan.bytes(TaskKind.RESTORE), plan.note());
+    }
+
+    /** Each volume's disk use and target as of its last round, as gauges tagged with the volume. */
+    private final Map<String, double[]> volumeGauges = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void gauge(PlannerQueries.PlanningVolume v) {
+        double[] values = volumeGauges.computeIfAbsent(v.name(), name -> {
+            double[] fresh = new double[2];
+            io.micrometer.core.instrument.Gauge.builder("zero.volume.used.bytes", fresh, a -> a[0]).tag("volume", name)
+                    .description("Disk the volume's cache uses, as its host last reported").register(meters);
+            io.micrometer.core.instrument.Gauge.builder("zero.volume.target.bytes", fresh, a -> a[1]).tag("volume", name)
+                    .description("The volume's disk target (NaN: none)").register(meters);
+            return fresh;
+        });
+        values[0] = v.cacheBytes();
+        values[1] = v.policy().targetBytes() == null ? Double.NaN : v.policy().targetBytes();
     }
 
     private void count(Plan plan) {

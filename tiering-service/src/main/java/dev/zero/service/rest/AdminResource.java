@@ -10,7 +10,10 @@ import dev.zero.api.HostView;
 import dev.zero.api.VolumePath;
 import dev.zero.api.VolumePolicy;
 import dev.zero.api.VolumeView;
+import dev.zero.api.PathRule;
 import dev.zero.api.PlanPreview;
+import dev.zero.api.PolicyChange;
+import dev.zero.api.PolicyUpdate;
 import dev.zero.api.UndeleteRequest;
 import dev.zero.api.VersionView;
 import dev.zero.api.VolumeStatus;
@@ -20,6 +23,7 @@ import dev.zero.service.catalogue.VolumeStatuses;
 import dev.zero.service.planner.Planner;
 import dev.zero.service.catalogue.FileViews;
 import dev.zero.service.catalogue.Hosts;
+import dev.zero.service.catalogue.Pins;
 import dev.zero.service.catalogue.Policies;
 import dev.zero.service.catalogue.Tree;
 import dev.zero.service.catalogue.Volumes;
@@ -35,9 +39,11 @@ public class AdminResource implements AdminApi {
     private final VolumeStatuses statuses;
     private final Versions versions;
     private final Planner planner;
+    private final Pins pins;
 
     AdminResource(Hosts hosts, Volumes volumes, Tree tree, Policies policies, Commands commands, FileViews files, VolumeStatuses statuses,
-            Versions versions, Planner planner) {
+            Versions versions, Planner planner, Pins pins) {
+        this.pins = pins;
         this.hosts = hosts;
         this.volumes = volumes;
         this.tree = tree;
@@ -97,6 +103,34 @@ public class AdminResource implements AdminApi {
     @Override
     public VolumePolicy setPolicy(String volume, VolumePolicy policy) {
         return policies.set(Checks.name("volume", volume), Checks.present("request body", policy));
+    }
+
+    @Override
+    public PolicyUpdate changePolicy(String volume, boolean dryRun, PolicyChange change) {
+        String name = Checks.name("volume", volume);
+        PolicyChange checked = Checks.present("request body", change);
+        VolumePolicy next = policies.update(name, checked::applyTo, dryRun);
+        return new PolicyUpdate(next, !dryRun, planner.preview(name, next, java.time.Instant.now()));
+    }
+
+    @Override
+    public VolumePolicy addRule(String volume, Integer position, PathRule rule) {
+        return policies.addRule(Checks.name("volume", volume), Checks.present("request body", rule), position);
+    }
+
+    @Override
+    public VolumePolicy removeRule(String volume, String glob) {
+        return policies.removeRule(Checks.name("volume", volume), Checks.text("query parameter glob", Checks.present("query parameter glob", glob)));
+    }
+
+    @Override
+    public CommandView pin(String volume, String path) {
+        return pins.pin(Checks.name("volume", volume), VolumePath.normalise("query parameter path", path));
+    }
+
+    @Override
+    public VolumePolicy unpin(String volume, String path) {
+        return pins.unpin(Checks.name("volume", volume), VolumePath.normalise("query parameter path", path));
     }
 
     @Override

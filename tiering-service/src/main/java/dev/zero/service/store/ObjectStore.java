@@ -33,6 +33,16 @@ public interface ObjectStore {
     /** Removes the object; removing a missing object is not an error. */
     void delete(String key) throws IOException;
 
+    /** Calls to the store's API that storing an object of {@code size} bytes takes (the what-if's cost estimate). */
+    default long putCalls(long size) {
+        return 1;
+    }
+
+    /** Calls that reading an object of {@code size} bytes back whole takes, in reads of {@code rangeBytes}. */
+    default long getCalls(long size, long rangeBytes) {
+        return Math.max(1, (size + rangeBytes - 1) / rangeBytes);
+    }
+
     /** Proves the store is usable now (for readiness); throws with the reason otherwise. */
     void check() throws IOException;
 }
