@@ -35,9 +35,8 @@ public class PlannerQueries {
     public record Move(TaskKind kind, long fileId, long contentVersion, long size, double score) {
     }
 
-    private static final String NOT_QUEUED = """
-             and not exists (select 1 from task t where t.volume_id = f.volume_id and t.file_id = f.id
-                             and t.state in ('PENDING', 'LEASED'))""";
+    private static final String NOT_QUEUED = " and not exists (select 1 from task t where t.volume_id = f.volume_id and t.file_id = f.id"
+            + " and t.state in ('PENDING', 'LEASED'))";
 
     private final ObjectMapper json;
 

@@ -109,12 +109,15 @@ public class TierTransitions {
                 with o as (select id, sha256 from object where volume_id = ? and file_id = ? and content_version = ?::bigint and nonce = ?::text)
                 update file f set state = ?,
                     restores = f.restores + case when f.state = 'EVICTED' and ?::text in ('RESTORING', 'SYNCED') and ? then 1 else 0 end,
+                    -- content brought back is in use: the minimum residency runs from its restore
+                    last_access = case when f.state = 'EVICTED' and ?::text in ('RESTORING', 'SYNCED') and ? then greatest(f.last_access, now())
+                                  else f.last_access end,
                     object_id = coalesce((select id from o), f.object_id),
                     content_hash = coalesce((select sha256 from o), f.content_hash)
                 where f.volume_id = ? and f.id = ? and f.type = 'FILE' and (not ? or f.content_version = ?)
                 returning (?::text is null or exists (select 1 from o))"""),
                 volumeId, fileId, tier.storedVersion(), nonce, catalogueState(tier.state()).name(), catalogueState(tier.state()).name(),
-                sameVersionOnly, volumeId, fileId, sameVersionOnly,
+                sameVersionOnly, catalogueState(tier.state()).name(), sameVersionOnly, volumeId, fileId, sameVersionOnly,
                 tier.contentVersion(), nonce); var rs = s.executeQuery()) {
             return !rs.next() || rs.getBoolean(1);
         }

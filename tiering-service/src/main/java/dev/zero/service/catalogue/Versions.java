@@ -86,7 +86,7 @@ public class Versions {
                 }
                 fileId = rs.getLong(1);
                 version = rs.getLong(2);
-                nonce = TierInfo.nonceHex(rs.getLong(3));
+                nonce = rs.getString(3);
                 size = rs.getLong(4);
                 deletedId = rs.getLong(5);
             }
