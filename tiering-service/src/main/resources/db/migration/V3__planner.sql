@@ -2,10 +2,13 @@
 -- deleted files that can still be brought back, and undelete tasks.
 
 -- What the access records tell about a file, and the rank they give it: the lowest score is
--- evicted first (see planner/Ranking). A file that keeps coming back ranks higher.
+-- evicted first. accesses and restores count uses; decayed is the use count decayed on the
+-- volume's eviction clock, clock_at the clock at the last use (see file_rank below).
 alter table file
     add column accesses  integer          not null default 0,
     add column restores  integer          not null default 0,
+    add column decayed   double precision not null default 0,
+    add column clock_at  double precision not null default 0,
     add column score     double precision not null default 0;
 drop index file_evictable;
 -- "synced files of volume V in eviction order" (eviction above the high watermark): O(k log n)
@@ -17,37 +20,51 @@ create index file_local_rank on file (volume_id, score, id) where state = 'LOCAL
 -- "evicted files of volume V" (pinned files brought back)
 create index file_offhost on file (volume_id, id) where state in ('EVICTED', 'RESTORING') and type = 'FILE';
 
--- The ranking (planner/Ranking explains it and bench/trace-replay measures it): greedy-dual with
--- frequency. A file's score is set when it is created, accessed, resized or restored, from the
--- volume's aging value (the score of the last file the planner evicted) plus what keeping it is
--- worth: how often it was used and brought back, per byte of cache it takes.
-create function zero_score(aging double precision, accesses integer, restores integer, size bigint)
-returns double precision language sql immutable parallel safe
-as $$ select aging + (1 + accesses + 2 * restores) * (1 + 1048576.0 / greatest(size, 4096)) $$;
-
-create function file_score() returns trigger language plpgsql as $$
-begin
-    new.score := zero_score(coalesce((select aging from planner_state where volume_id = new.volume_id), 0),
-                            new.accesses, new.restores, new.size);
-    return new;
-end $$;
-
-create trigger file_score_new before insert on file
-for each row when (new.type = 'FILE') execute function file_score();
-create trigger file_score_used before update of accesses, restores, size on file
-for each row when (new.type = 'FILE' and (old.accesses, old.restores, old.size) is distinct from (new.accesses, new.restores, new.size))
-execute function file_score();
-
--- One row per volume: the ranking's aging value and the last round's outcome.
+-- One row per volume: the ranking's clock and the last round's outcome.
 create table planner_state (
     volume_id      bigint           primary key references volume (id) on delete cascade,
-    -- greedy-dual aging: the score of the last file evicted; new scores start from it
-    aging          double precision not null default 0,
+    -- bytes the planner has evicted so far: the clock the ranking decays use counts on
+    clock          double precision not null default 0,
+    -- evicted bytes over which a use count decays by a factor e: 12 times the target (12 cache-fills)
+    tau            double precision not null default 12e9,
     round_at       timestamptz,
     round_millis   bigint,
     round          jsonb,
     policy_seen_at timestamptz
 );
+
+-- The ranking (docs/architecture.md, "The ranking"; bench/ranking measures it): a file's use
+-- count decayed exponentially on the eviction clock, times what restoring it costs per byte of
+-- disk it takes (a fixed request overhead worth 64 KiB, plus its bytes). Kept as
+--     score = clock + tau * ln(decayed * (1 + 65536 / size))
+-- written only when the file is used: for any later clock value the clock term is the same for
+-- every file, so ordering by the stored score orders files by their decayed count times cost
+-- per byte now (the LRFU construction). Every use strictly raises a file's score, so a file
+-- that keeps coming back ranks higher each time.
+create function file_rank() returns trigger language plpgsql as $$
+declare
+    e double precision;
+    t double precision;
+begin
+    select clock, tau into e, t from planner_state where volume_id = new.volume_id;
+    e := coalesce(e, 0);
+    t := coalesce(t, 12e9);
+    if tg_op = 'INSERT' then
+        new.decayed := 1 + new.accesses + new.restores;
+    else
+        new.decayed := old.decayed * exp(-greatest(e - old.clock_at, 0) / t)
+                       + (new.accesses - old.accesses) + (new.restores - old.restores);
+    end if;
+    new.clock_at := e;
+    new.score := e + t * ln(greatest(new.decayed, 1e-300) * (1 + 65536.0 / greatest(new.size, 1)));
+    return new;
+end $$;
+
+create trigger file_rank_new before insert on file
+for each row when (new.type = 'FILE') execute function file_rank();
+create trigger file_rank_used before update of accesses, restores on file
+for each row when (new.type = 'FILE' and (old.accesses, old.restores) is distinct from (new.accesses, new.restores))
+execute function file_rank();
 
 -- Files deleted while a stored copy of them existed: undelete brings them back during retention.
 create table deleted_file (
@@ -86,4 +103,4 @@ alter table transfer drop constraint transfer_object_id_fkey;
 alter table transfer add constraint transfer_object_id_fkey foreign key (object_id) references object (id) on delete set null;
 
 -- Files catalogued before the ranking existed start from it as if just created.
-update file set score = zero_score(0, accesses, restores, size) where type = 'FILE';
+update file set decayed = 1, score = 12e9 * ln(1 + 65536.0 / greatest(size, 1)) where type = 'FILE';

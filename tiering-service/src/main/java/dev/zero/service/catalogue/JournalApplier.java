@@ -232,13 +232,14 @@ final class JournalApplier {
                 up as (update file set size = ?, mode = ?, uid = ?, gid = ?, nlink = ?, atime = ?, mtime = ?, ctime = ?,
                            content_version = greatest(content_version, ?),
                            last_access = case when ? then greatest(last_access, ?) else last_access end,
+                           accesses = accesses + case when ? then 1 else 0 end,
                            seen_gen = coalesce(?::bigint, seen_gen)
                        where volume_id = ? and id = ? returning 1)
                 select exists (select 1 from up),
                        coalesce((select o.content_version < ?::bigint and o.state <> 'LOCAL' from old o), false)"""),
                 volumeId, fileId,
                 m.size(), m.mode(), m.uid(), m.gid(), m.nlink(), m.atime(), m.mtime(), m.ctime(), m.contentVersion(),
-                contentChanged, m.mtime(), generation, volumeId, fileId, m.contentVersion()); var rs = st.executeQuery()) {
+                contentChanged, m.mtime(), contentChanged, generation, volumeId, fileId, m.contentVersion()); var rs = st.executeQuery()) {
             rs.next();
             found = rs.getBoolean(1);
             newerContent = rs.getBoolean(2);

@@ -97,36 +97,37 @@ public class PlannerQueries {
         }
     }
 
+    private static final String CANDIDATE = "select f.id, f.content_version, f.size, f.score from file f where f.volume_id = ?"
+            + " and f.type = 'FILE'";
+    /** The candidate queries; each walks one partial index in order (PlannerScaleTest checks their plans). */
+    static final String SYNCED_BY_SCORE = CANDIDATE + " and f.state = 'SYNCED' and f.last_access < ?" + NOT_QUEUED
+            + " order by f.score, f.id limit ?";
+    static final String SYNCED_BY_ACCESS = CANDIDATE + " and f.state = 'SYNCED' and f.last_access < ?" + NOT_QUEUED
+            + " order by f.last_access, f.id limit ?";
+    static final String LOCAL_BY_SCORE = CANDIDATE + " and f.state = 'LOCAL' and f.last_access < ?" + NOT_QUEUED
+            + " order by f.score, f.id limit ?";
+    static final String LOCAL_BY_MTIME = CANDIDATE + " and f.state = 'LOCAL' and f.mtime < ?" + NOT_QUEUED
+            + " order by f.mtime, f.id limit ?";
+    static final String OFF_HOST = CANDIDATE + " and f.state in ('EVICTED', 'RESTORING')" + NOT_QUEUED + " order by f.id limit ?";
+
     /** SYNCED files last accessed before {@code accessedBefore}, lowest score first (or least recently used first). */
     public List<Candidate> synced(Connection c, long volumeId, Instant accessedBefore, boolean lru, int limit) throws SQLException {
-        return candidates(c, """
-                select f.id, f.content_version, f.size, f.score from file f
-                where f.volume_id = ? and f.state = 'SYNCED' and f.type = 'FILE' and f.last_access < ?""" + NOT_QUEUED
-                + (lru ? " order by f.last_access, f.id" : " order by f.score, f.id") + " limit ?", volumeId, accessedBefore, limit);
+        return candidates(c, lru ? SYNCED_BY_ACCESS : SYNCED_BY_SCORE, volumeId, accessedBefore, limit);
     }
 
     /** LOCAL files in the order they would be evicted once uploaded. */
     public List<Candidate> localByRank(Connection c, long volumeId, Instant accessedBefore, int limit) throws SQLException {
-        return candidates(c, """
-                select f.id, f.content_version, f.size, f.score from file f
-                where f.volume_id = ? and f.state = 'LOCAL' and f.type = 'FILE' and f.last_access < ?""" + NOT_QUEUED
-                + " order by f.score, f.id limit ?", volumeId, accessedBefore, limit);
+        return candidates(c, LOCAL_BY_SCORE, volumeId, accessedBefore, limit);
     }
 
     /** LOCAL files not modified since {@code modifiedBefore}, oldest change first. */
     public List<Candidate> quietLocal(Connection c, long volumeId, Instant modifiedBefore, int limit) throws SQLException {
-        return candidates(c, """
-                select f.id, f.content_version, f.size, f.score from file f
-                where f.volume_id = ? and f.state = 'LOCAL' and f.type = 'FILE' and f.mtime < ?""" + NOT_QUEUED
-                + " order by f.mtime, f.id limit ?", volumeId, modifiedBefore, limit);
+        return candidates(c, LOCAL_BY_MTIME, volumeId, modifiedBefore, limit);
     }
 
     /** Files whose content is (partly) only in the store. */
     public List<Candidate> offHost(Connection c, long volumeId, int limit) throws SQLException {
-        return candidates(c, """
-                select f.id, f.content_version, f.size, f.score from file f
-                where f.volume_id = ? and f.state in ('EVICTED', 'RESTORING') and f.type = 'FILE'""" + NOT_QUEUED
-                + " order by f.id limit ?", volumeId, limit);
+        return candidates(c, OFF_HOST, volumeId, limit);
     }
 
     private static List<Candidate> candidates(Connection c, String sql, Object... values) throws SQLException {
@@ -162,18 +163,19 @@ public class PlannerQueries {
     }
 
     /**
-     * Records what a round decided for the volume, and moves the ranking's aging value up to the
-     * highest score it chose to evict (greedy-dual: new ranks start from the last evicted one).
+     * Records what a round decided for the volume, and moves the ranking's clock on by the bytes
+     * it chose to evict; {@code tau} is the ranking's memory, in evicted bytes.
      */
-    public void recordRound(Connection c, PlanningVolume v, PlannerRound round, String roundJson, double evictedScore) throws SQLException {
+    public void recordRound(Connection c, PlanningVolume v, PlannerRound round, String roundJson, long evictedBytes, double tau)
+            throws SQLException {
         try (var s = Db.bind(c.prepareStatement("""
-                insert into planner_state (volume_id, aging, round_at, round_millis, round, policy_seen_at)
-                values (?, coalesce(?::double precision, 0), ?, ?, ?::jsonb, now())
+                insert into planner_state (volume_id, clock, tau, round_at, round_millis, round, policy_seen_at)
+                values (?, ?, ?, ?, ?, ?::jsonb, now())
                 on conflict (volume_id) do update set
-                    aging = greatest(planner_state.aging, coalesce(excluded.aging, planner_state.aging)),
+                    clock = planner_state.clock + excluded.clock, tau = excluded.tau,
                     round_at = excluded.round_at, round_millis = excluded.round_millis, round = excluded.round,
                     policy_seen_at = excluded.policy_seen_at"""),
-                v.id(), Double.isNaN(evictedScore) ? null : evictedScore, round.at(), round.millis(), roundJson)) {
+                v.id(), (double) evictedBytes, tau, round.at(), round.millis(), roundJson)) {
             s.executeUpdate();
         }
     }

@@ -36,11 +36,13 @@ public interface ServiceConfig {
         int maxTasksPerRound();
 
         /**
-         * The eviction order: {@code score} (the planner's ranking, see planner/Ranking) or
+         * The eviction order: {@code score} (the planner's ranking, see V3__planner.sql and docs/architecture.md) or
          * {@code lru} (least recently used first, to compare).
          */
         @WithDefault("score")
-        String ranking();
+        Ranking ranking();
+
+        enum Ranking { SCORE, LRU }
     }
 
     /** Garbage collection of objects no file needs ({@code zero.gc.*}). */

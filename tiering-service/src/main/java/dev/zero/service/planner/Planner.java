@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
 /**
  * Decides, round by round, what moves: per volume, uploads files that have been LOCAL and
  * unchanged for the upload delay; when the host's disk passes the high watermark of its target,
- * evicts SYNCED files in the ranking's order (lowest score first, see {@link Ranking}) until the
+ * evicts SYNCED files in the ranking's order (lowest score first: see the ranking in V3__planner.sql) until the
  * projected usage is under the low watermark — uploading first, in the same order, when there is
  * not enough synced data; evicts files idle past an {@code evict-after} rule; brings pinned files
  * back. Pinned files and files within the minimum residency are never evicted; never-upload files
@@ -103,7 +103,7 @@ public class Planner {
                         Plan plan = decide(c, v, v.policy(), now);
                         catalogue.queueMoves(c, v, plan.moves());
                         PlannerRound round = round(plan, v, now, volumeStarted);
-                        catalogue.recordRound(c, v, round, json.writeValueAsString(round), maxEvictedScore(plan));
+                        catalogue.recordRound(c, v, round, json.writeValueAsString(round), plan.bytes(TaskKind.EVICT), tau(v));
                         c.commit();
                         volumes++;
                         moves += plan.moves().size();
@@ -162,7 +162,7 @@ public class Planner {
     /** The decisions for one volume; reads only. */
     Plan decide(Connection c, PlannerQueries.PlanningVolume v, VolumePolicy policy, Instant now) throws SQLException {
         int limit = config.planner().maxTasksPerRound();
-        boolean lru = "lru".equals(config.planner().ranking());
+        boolean lru = config.planner().ranking() == ServiceConfig.Planner.Ranking.LRU;
         List<Move> moves = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         boolean hasRules = !policy.rules().isEmpty();
@@ -278,8 +278,13 @@ public class Planner {
         return true;
     }
 
-    private static double maxEvictedScore(Plan plan) {
-        return plan.moves().stream().filter(m -> m.kind() == TaskKind.EVICT).mapToDouble(Move::score).max().orElse(Double.NaN);
+    /** Cache-fills the ranking remembers a use for (bench/ranking chose it). */
+    static final double MEMORY_FILLS = 12;
+
+    /** The ranking's memory in evicted bytes: 12 fills of the target (of the disk in use, without one). */
+    static double tau(PlannerQueries.PlanningVolume v) {
+        Long target = v.policy().targetBytes();
+        return MEMORY_FILLS * (target != null ? target : Math.max(v.cacheBytes(), 1_000_000_000L));
     }
 
     private static PlannerRound round(Plan plan, PlannerQueries.PlanningVolume v, Instant now, long started) {
