@@ -47,7 +47,7 @@ public class AgentResource {
     public record Status(JournalShipper.Status journal, Cache cache) {
     }
 
-    public record Cache(long allocatedBytes, long logicalBytes, long files, Long targetBytes, long neededBytes, int filesInUse,
+    public record Cache(long allocatedBytes, long logicalBytes, long files, Long targetBytes, Long maxBytes, long usedBytes, long neededBytes, int filesInUse,
             long uploads, long uploadedBytes, long evictions, long evictedBytes, long restores, long restoredBytes, long restoreFailures,
             long corruptChunks) {
     }
@@ -64,7 +64,7 @@ public class AgentResource {
         DiskBudget budget = tiered.budget();
         TierCounters c = tiered.counters();
         return new Status(shipper.status(), new Cache(space.allocatedBytes(), space.logicalBytes(), space.files(), budget.target(),
-                budget.neededBytes(), tiered.inUse(), c.uploads(), c.uploadedBytes(), c.evictions(), c.evictedBytes(), c.restores(),
+                budget.max(), budget.usedBytes(), budget.neededBytes(), tiered.inUse(), c.uploads(), c.uploadedBytes(), c.evictions(), c.evictedBytes(), c.restores(),
                 c.restoredBytes(), c.restoreFailures(), c.corrupt()));
     }
 

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** Runs catalogue work in one local transaction: commits on success, rolls back on any failure. */
 @ApplicationScoped
@@ -38,12 +39,15 @@ public class Db {
         }
     }
 
-    /** Binds parameters in order; Instants become timestamps, nulls keep their SQL type open. */
+    /**
+     * Binds parameters in order; Instants become timestamps (truncated to the microsecond PostgreSQL
+     * keeps, as stat shows a time truncated, never rounded into the next unit), nulls keep their SQL type open.
+     */
     public static PreparedStatement bind(PreparedStatement statement, Object... values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             Object value = values[i];
             if (value instanceof Instant instant) {
-                statement.setTimestamp(i + 1, Timestamp.from(instant));
+                statement.setTimestamp(i + 1, Timestamp.from(instant.truncatedTo(ChronoUnit.MICROS)));
             } else if (value instanceof Enum<?> e) {
                 statement.setString(i + 1, e.name());
             } else {
