@@ -10,7 +10,23 @@ import java.util.List;
  */
 public record VolumeStatus(String volume, String host, Long targetBytes, Long highBytes, Long lowBytes, Long maxBytes, long cacheBytes,
         long neededBytes, Instant lastHeartbeat, List<StateTotal> states, List<Pending> pending, PlannerRound lastRound,
-        long neverUploadBytes, List<Failure> lastFailures) {
+        long neverUploadBytes, List<Failure> lastFailures, StoreUsage store) {
+
+    /** The same status with what the volume holds in the object store and what that costs. */
+    public VolumeStatus withStore(StoreUsage usage) {
+        return new VolumeStatus(volume, host, targetBytes, highBytes, lowBytes, maxBytes, cacheBytes, neededBytes, lastHeartbeat, states,
+                pending, lastRound, neverUploadBytes, lastFailures, usage);
+    }
+
+    /**
+     * The volume in the object store: objects and bytes kept (current and older versions until
+     * collected), downloads over the last 30 days, the store calls this service replica made
+     * since it started by Backblaze's transaction class, and the monthly cost that implies at
+     * the configured prices (null for a store that costs nothing per use, such as fs).
+     */
+    public record StoreUsage(String kind, long objects, long storedBytes, long downloads30d, long downloadedBytes30d,
+            java.util.Map<String, Long> callsByClass, Double estimatedMonthlyUsd) {
+    }
 
     /** Files and logical bytes in one tier state. */
     public record StateTotal(TierState state, long files, long bytes) {

@@ -226,6 +226,77 @@ final class Restore {
         }
     }
 
+    /** True when every chunk under the range is present already (lock taken). */
+    boolean covers(long offset, long length) {
+        if (offset >= size) {
+            return true;
+        }
+        int first = (int) (offset / chunkSize);
+        int last = (int) ((Math.min(size, offset + length) - 1) / chunkSize);
+        file.lock.lock();
+        try {
+            int missing = present.nextClearBit(first);
+            return missing > last;
+        } finally {
+            file.lock.unlock();
+        }
+    }
+
+    /** The last chunk read through, so a sequential reader fetches each chunk once. Guarded by {@code throughLock}. */
+    private final Object throughLock = new Object();
+    private int throughChunk = -1;
+    private byte[] throughBytes;
+
+    /**
+     * Reads {@code [offset, offset + length)} straight from the store into {@code buf}, each
+     * chunk verified against its SHA-256, writing nothing to the backing file: the read path of
+     * a file too big to keep under the disk target. Returns the bytes read.
+     */
+    int readThrough(Pointer buf, long offset, long length) throws IOException {
+        if (offset >= size || length <= 0) {
+            return 0;
+        }
+        long end = Math.min(size, offset + length);
+        long copied = 0;
+        for (int c = (int) (offset / chunkSize); (long) c * chunkSize < end; c++) {
+            byte[] chunk = verifiedChunk(c);
+            long chunkStart = (long) c * chunkSize;
+            long a = Math.max(offset, chunkStart);
+            long b = Math.min(end, chunkStart + chunk.length);
+            buf.put(copied, chunk, (int) (a - chunkStart), (int) (b - a));
+            copied += b - a;
+        }
+        return (int) copied;
+    }
+
+    private byte[] verifiedChunk(int c) throws IOException {
+        synchronized (throughLock) {
+            if (throughChunk == c) {
+                return throughBytes;
+            }
+        }
+        int n = chunkLength(c);
+        byte[] chunk = new byte[n];
+        TieredFiles files = file.files;
+        try (InputStream in = files.content.open(file.fileId, stored.version(), stored.nonce(), (long) c * chunkSize, n)) {
+            if (in.readNBytes(chunk, 0, n) != n) {
+                throw new EOFException("the store sent too few bytes for chunk " + c + " of file " + file.fileId);
+            }
+        }
+        byte[] sha = sha256().digest(chunk);
+        if (!Arrays.equals(sha, 0, 32, hashes, c * 32, c * 32 + 32)) {
+            files.counters.corruptFound();
+            throw new ErrnoException(Errno.EIO, "chunk " + c + " of file " + file.fileId
+                    + " does not match its SHA-256: the stored copy is damaged; nothing of it was served");
+        }
+        files.counters.restored(n);
+        synchronized (throughLock) {
+            throughChunk = c;
+            throughBytes = chunk;
+        }
+        return chunk;
+    }
+
     /** Fetches chunks [a, b] in one ranged read, verifying and writing each as it arrives. */
     private void fetch(int a, int b) {
         long offset = (long) a * chunkSize;

@@ -195,15 +195,35 @@ public final class TieredFile {
         }
     }
 
-    /** Bytes are about to be read: makes sure the chunks under them are back and verified. */
-    public void beforeRead(int fd, long offset, long length) throws IOException {
+    /**
+     * Bytes are about to be read: makes sure the chunks under them are back and verified.
+     * Returns false when the file is too big to keep under the disk target (more than half of
+     * it): such a file is read through from the store ({@link #readThrough}) instead of pushing
+     * everything else off the disk, and a read of it never waits for room.
+     */
+    public boolean beforeRead(int fd, long offset, long length) throws IOException {
         if (whole || length <= 0) {
-            return;
+            return true;
         }
         Restore r = restoreFor(fd);
-        if (r != null) {
-            r.ensure(offset, length, true);
+        if (r == null) {
+            return true;
         }
+        Long target = files.budget.target();
+        if (target != null && r.size > target / 2 && !r.covers(offset, length)) {
+            return false;
+        }
+        r.ensure(offset, length, true);
+        return true;
+    }
+
+    /** Reads bytes of a file too big to keep straight from the store, verified, keeping nothing on disk. */
+    public int readThrough(int fd, jnr.ffi.Pointer buf, long offset, long length) throws IOException {
+        Restore r = restoreFor(fd);
+        if (r == null) {
+            return -1;
+        }
+        return r.readThrough(buf, offset, length);
     }
 
     /**

@@ -127,8 +127,11 @@ public final class FileOps {
     }
 
     public int read(OpenFile file, Pointer buf, long size, long offset) throws IOException {
-        if (!file.tiered.whole()) {
-            file.tiered.beforeRead(file.fd, offset, size);
+        if (!file.tiered.whole() && !file.tiered.beforeRead(file.fd, offset, size)) {
+            int through = file.tiered.readThrough(file.fd, buf, offset, size);
+            if (through >= 0) {
+                return through;
+            }
         }
         long done = 0;
         while (done < size) {

@@ -121,15 +121,26 @@ class TieredFileTest {
     }
 
     byte[] read(String name, long offset, int length) throws Exception {
+        return readOpen(name, new long[] {offset, length}).get(0);
+    }
+
+    /** Reads each {offset, length} in turn through one open of the file, as FileOps.read does. */
+    List<byte[]> readOpen(String name, long[]... ranges) throws Exception {
         int fd = fd(name);
         TieredFile f = files.acquire(fd);
         try {
-            f.beforeRead(fd, offset, length);
-            Pointer buf = Native.allocate(length);
-            long n = Native.LIBC.pread(fd, buf, length, offset);
-            byte[] out = new byte[(int) n];
-            buf.get(0, out, 0, out.length);
-            return out;
+            List<byte[]> got = new java.util.ArrayList<>();
+            for (long[] range : ranges) {
+                long offset = range[0];
+                int length = (int) range[1];
+                Pointer buf = Native.allocate(length);
+                // a file too big to keep is read through from the store
+                long n = f.beforeRead(fd, offset, length) ? Native.LIBC.pread(fd, buf, length, offset) : f.readThrough(fd, buf, offset, length);
+                byte[] out = new byte[(int) n];
+                buf.get(0, out, 0, out.length);
+                got.add(out);
+            }
+            return got;
         } finally {
             files.release(f);
             Native.LIBC.close(fd);
@@ -300,6 +311,28 @@ class TieredFileTest {
             files.budget().setLimits(null, null, null);
             restoreAll("f");
             assertThat(attr("f").state()).isEqualTo(TierState.SYNCED);
+        }
+
+        @Test
+        @DisplayName("a file bigger than half the target is read through from the store, verified, keeping nothing on disk")
+        void tooBigToKeep_readThrough() throws Exception {
+            byte[] content = write("big", 8 * CHUNK + 5);
+            upload("big");
+            evict("big");
+            long allocated = files.space().allocatedBytes();
+            files.budget().setLimits(allocated + 6L * CHUNK, null, null);
+            try {
+                List<byte[]> got = readOpen("big", new long[] {3L * CHUNK + 7, 100}, new long[] {3L * CHUNK + 107, 100});
+                assertThat(got.get(0)).isEqualTo(java.util.Arrays.copyOfRange(content, 3 * CHUNK + 7, 3 * CHUNK + 107));
+                assertThat(got.get(1)).isEqualTo(java.util.Arrays.copyOfRange(content, 3 * CHUNK + 107, 3 * CHUNK + 207));
+                assertThat(store.reads).as("a sequential reader fetches each chunk once").hasSize(1);
+                assertThat(read("big", 8L * CHUNK - 3, 100)).as("across a chunk boundary to the end")
+                        .isEqualTo(java.util.Arrays.copyOfRange(content, 8 * CHUNK - 3, 8 * CHUNK + 5));
+                assertThat(files.space().allocatedBytes()).as("nothing kept on disk").isEqualTo(allocated);
+                assertThat(attr("big").state()).isEqualTo(TierState.EVICTED);
+            } finally {
+                files.budget().setLimits(null, null, null);
+            }
         }
 
         @Test

@@ -68,7 +68,7 @@ public class VolumeStatuses {
             Long target = p.targetBytes();
             return new VolumeStatus(volume, host, target, target == null ? null : (long) (target * p.highWatermark()),
                     target == null ? null : (long) (target * p.lowWatermark()), p.maxBytes(), v.cacheBytes(), v.neededBytes(), heartbeat,
-                    states, pending, round, neverUploadBytes(c, v.id(), p), failures);
+                    states, pending, round, neverUploadBytes(c, v.id(), p), failures, null);
         });
     }
 

@@ -13,6 +13,9 @@ public interface ServiceConfig {
 
     Store store();
 
+    /** The seed's config.yml, read for B2 keys by SeedConfigSource (./zero up passes ZERO_CONFIG). */
+    Optional<Path> seedConfig();
+
     Transfer transfer();
 
     Tasks tasks();
@@ -89,12 +92,89 @@ public interface ServiceConfig {
     }
 
     interface Store {
-        /** Which object store holds evicted content: {@code fs} (a local directory). */
+        /** Which object store holds evicted content: {@code fs} (a local directory) or {@code b2} (a Backblaze B2 bucket). */
         @WithDefault("fs")
         String kind();
 
         /** Root directory of the {@code fs} store. */
         Optional<Path> fsRoot();
+
+        B2 b2();
+    }
+
+    /** The {@code b2} store. The key id, key and bucket may also come from the seed's config.yml (see SeedConfigSource). */
+    interface B2 {
+        /** The application key's id ({@code accountId} in config.yml). */
+        Optional<String> accountId();
+
+        /** The application key itself: a secret, never logged, never in errors or metrics. */
+        Optional<String> applicationKey();
+
+        Optional<String> bucketId();
+
+        /** Prepended to every object key, so one bucket can hold several Zero installations. */
+        @WithDefault("")
+        String namePrefix();
+
+        /** Where {@code b2_authorize_account} is called; every later call goes where its answer says. */
+        @WithDefault("https://api.backblazeb2.com")
+        String url();
+
+        /** Allows a plain http:// URL: for a local emulator only, never for Backblaze itself. */
+        @WithDefault("false")
+        boolean allowInsecureHttp();
+
+        /** Objects larger than this use the large-file API (parts of the account's recommended part size, in parallel). */
+        @WithDefault("100M")
+        io.quarkus.runtime.configuration.MemorySize largeFileCutoff();
+
+        /** Parts of one large file uploaded at once. */
+        @WithDefault("4")
+        int uploadThreads();
+
+        /** Attempts of one call before it fails (re-authorisation, a fresh upload URL, back-off with jitter between). */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** Longest back-off between two attempts (a Retry-After from B2 is honoured as given). */
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        /** Downloads are fetched in ranged pieces of this size, so a connection lost mid-body costs one piece, not the object. */
+        @WithDefault("16M")
+        io.quarkus.runtime.configuration.MemorySize downloadPiece();
+
+        /** Server-side encryption of uploads: {@code none} or {@code SSE-B2} (Backblaze-managed keys). */
+        @WithDefault("none")
+        String serverSideEncryption();
+
+        /** Backblaze's X-Bz-Test-Mode for every call (fail_some_uploads, expire_some_account_authorization_tokens, force_cap_exceeded): testing only. */
+        Optional<String> testMode();
+
+        /** Where uploads are spooled before they are sent (a retry must be able to send the bytes again). */
+        Optional<Path> spoolDir();
+
+        Prices prices();
+    }
+
+    /**
+     * Backblaze's published prices (USD), for the cost estimate in status and metrics: storage
+     * $6/TB-month, download $0.01/GB, class B $0.004 per 10,000 calls, class C $0.004 per 1,000
+     * (backblaze.com/cloud-storage/pricing and b2-transactions-price, as of 2026-12). Free
+     * allowances are not subtracted: the estimate is an upper bound.
+     */
+    interface Prices {
+        @WithDefault("0.006")
+        double storageGbMonth();
+
+        @WithDefault("0.01")
+        double downloadGb();
+
+        @WithDefault("0.004")
+        double classBPer10000();
+
+        @WithDefault("0.04")
+        double classCPer10000();
     }
 
     interface Transfer {

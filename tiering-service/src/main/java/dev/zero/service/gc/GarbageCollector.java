@@ -57,6 +57,11 @@ public class GarbageCollector {
     /** Removes what is garbage as of {@code now}; returns how many objects went. */
     public long collect(Instant now) {
         pruneHistory(now);
+        try {
+            store.cancelIncompleteUploads(now.minus(config.gc().stagedRetention()));
+        } catch (IOException e) {
+            LOG.warnf("unfinished uploads in the store could not be listed or cancelled now (%s); retried at the next collection", e.getMessage());
+        }
         long removed = 0;
         while (true) {
             int batch = db.inTransaction(c -> {

@@ -20,6 +20,7 @@ import dev.zero.api.VolumeStatus;
 import dev.zero.service.catalogue.Commands;
 import dev.zero.service.catalogue.Versions;
 import dev.zero.service.catalogue.VolumeStatuses;
+import dev.zero.service.cost.StoreCosts;
 import dev.zero.service.planner.Planner;
 import dev.zero.service.catalogue.FileViews;
 import dev.zero.service.catalogue.Hosts;
@@ -40,10 +41,12 @@ public class AdminResource implements AdminApi {
     private final Versions versions;
     private final Planner planner;
     private final Pins pins;
+    private final StoreCosts costs;
 
     AdminResource(Hosts hosts, Volumes volumes, Tree tree, Policies policies, Commands commands, FileViews files, VolumeStatuses statuses,
-            Versions versions, Planner planner, Pins pins) {
+            Versions versions, Planner planner, Pins pins, StoreCosts costs) {
         this.pins = pins;
+        this.costs = costs;
         this.hosts = hosts;
         this.volumes = volumes;
         this.tree = tree;
@@ -57,7 +60,8 @@ public class AdminResource implements AdminApi {
 
     @Override
     public VolumeStatus status(String volume) {
-        return statuses.status(Checks.name("volume", volume));
+        String name = Checks.name("volume", volume);
+        return statuses.status(name).withStore(costs.usage(name));
     }
 
     @Override

@@ -157,6 +157,23 @@ public class TextViews implements MessageBodyWriter<Object> {
             b.append(line(label, String.format(Locale.ROOT, "%-9s %8d files %10s", p.kind(), p.tasks(), Sizes.human(p.bytes()))));
             label = "";
         }
+        VolumeStatus.StoreUsage store = v.store();
+        if (store != null) {
+            String kept = store.objects() + " objects, " + Sizes.human(store.storedBytes()) + " in the " + store.kind() + " store; "
+                    + store.downloads30d() + " downloads (" + Sizes.human(store.downloadedBytes30d()) + ") in 30 days";
+            b.append(line("store", kept));
+            if (!store.callsByClass().isEmpty()) {
+                StringBuilder calls = new StringBuilder("since this service started: ");
+                store.callsByClass().forEach((c, n) -> calls.append("class ").append(c).append(' ').append(n).append(", "));
+                calls.setLength(calls.length() - 2);
+                b.append(line("calls", calls.toString()));
+            }
+            if (store.estimatedMonthlyUsd() != null) {
+                b.append(line("cost", String.format(Locale.ROOT,
+                        "about $%.2f a month at B2's prices (storage of everything kept, and the last 30 days' downloads as a month)",
+                        store.estimatedMonthlyUsd())));
+            }
+        }
         PlannerRound r = v.lastRound();
         b.append(line("planner", r == null ? "has not planned this volume yet" : round(r)));
         label = "failures";

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -105,6 +106,17 @@ public final class FsObjectStore implements ObjectStore {
         Path target = resolve(key);
         if (Files.deleteIfExists(target)) {
             syncDirectory(target.getParent());
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        try (var files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile)
+                    .map(p -> root.relativize(p).toString())
+                    .filter(k -> !k.contains(TEMP_PREFIX) && k.startsWith(prefix))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -2,6 +2,8 @@ package dev.zero.service.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * Where evicted content lives. Keys are immutable: an object is written once, read many
@@ -32,6 +34,24 @@ public interface ObjectStore {
 
     /** Removes the object; removing a missing object is not an error. */
     void delete(String key) throws IOException;
+
+    /** The keys that start with {@code prefix}, in key order. */
+    List<String> list(String prefix) throws IOException;
+
+    /**
+     * Cancels uploads left unfinished by an uploader that died (B2's large files, whose parts
+     * are billed until cancelled): those this process's host started before it was started, and
+     * anyone's started before {@code anyStartedBefore}. Returns how many; stores whose uploads
+     * are atomic have none.
+     */
+    default int cancelIncompleteUploads(Instant anyStartedBefore) throws IOException {
+        return 0;
+    }
+
+    /** Calls this process made of a billing class of the store's API ("A", "B", "C" for B2), or -1 where calls are not billed. */
+    default long callsOfClass(String transactionClass) {
+        return -1;
+    }
 
     /** Calls to the store's API that storing an object of {@code size} bytes takes (the what-if's cost estimate). */
     default long putCalls(long size) {

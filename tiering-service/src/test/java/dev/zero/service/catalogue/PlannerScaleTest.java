@@ -108,11 +108,35 @@ class PlannerScaleTest {
         Planner.Outcome outcome = planner.planOnce(Instant.now());
         long millis = (System.nanoTime() - started) / 1_000_000;
         long read = blocksRead() - before;
-        LOG.infof("planning round at %d files: %d ms, %d moves, %d file-table blocks touched of %d", FILES, millis, outcome.moves(), read,
-                tableBlocks);
+        long scanMillis = candidatesBySequentialScan();
+        // bench/planner-bench.sh prints this line: the round beside the reference a scan would cost
+        LOG.infof("BENCH planning round at %d files: %d ms (%d moves, %d of %d file-table blocks touched); "
+                + "the eviction candidates by sequential scan instead: %d ms", FILES, millis, outcome.moves(), read, tableBlocks, scanMillis);
         assertThat(outcome.planned()).isTrue();
         assertThat(outcome.moves()).as("it found moves to make (the disk is over target)").isPositive();
         assertThat(read).as("file-table blocks a round touches (the table has " + tableBlocks + ")").isLessThan(tableBlocks / 10);
+    }
+
+    /** The reference: the same eviction candidate query with index scans switched off, as it would run without the indexes. */
+    private long candidatesBySequentialScan() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (var s = c.createStatement()) {
+                s.execute("set local enable_indexscan = off");
+                s.execute("set local enable_indexonlyscan = off");
+                s.execute("set local enable_bitmapscan = off");
+            }
+            long started = System.nanoTime();
+            try (var s = Db.bind(c.prepareStatement(PlannerQueries.SYNCED_BY_SCORE), volumeId, Instant.now().minusSeconds(3600), 1000);
+                    var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rs.getLong(1);
+                }
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            c.rollback();
+            return millis;
+        }
     }
 
     /** Blocks of the file table and its indexes read from the buffer cache or disk so far (statistics are flushed first). */
