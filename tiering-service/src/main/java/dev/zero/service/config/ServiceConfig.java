@@ -113,8 +113,7 @@ public interface ServiceConfig {
         Optional<String> bucketId();
 
         /** Prepended to every object key, so one bucket can hold several Zero installations. */
-        @WithDefault("")
-        String namePrefix();
+        Optional<String> namePrefix();
 
         /** Where {@code b2_authorize_account} is called; every later call goes where its answer says. */
         @WithDefault("https://api.backblazeb2.com")

@@ -85,7 +85,7 @@ public final class B2ObjectStore implements ObjectStore, AutoCloseable {
         this.client = client;
         this.calls = calls;
         this.bucketId = config.bucketId().orElseThrow();
-        this.prefix = config.namePrefix();
+        this.prefix = config.namePrefix().orElse("");
         this.largeFileCutoff = config.largeFileCutoff().asLongValue();
         this.piece = config.downloadPiece().asLongValue();
         this.sse = switch (config.serverSideEncryption().toUpperCase(Locale.ROOT)) {
