@@ -170,10 +170,10 @@ public interface ServiceConfig {
         double downloadGb();
 
         @WithDefault("0.004")
-        double classBPer10000();
+        double classBPerTenThousand();
 
         @WithDefault("0.04")
-        double classCPer10000();
+        double classCPerTenThousand();
     }
 
     interface Transfer {

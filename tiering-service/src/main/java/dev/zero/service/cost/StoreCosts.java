@@ -59,7 +59,7 @@ public class StoreCosts {
             double gb = 1e9;
             monthly = stored[1] / gb * prices.storageGbMonth()
                     + downloads[1] / gb * prices.downloadGb()
-                    + downloads[0] * prices.classBPer10000() / 10_000;
+                    + downloads[0] * prices.classBPerTenThousand() / 10_000;
         }
         return new VolumeStatus.StoreUsage(store.kind(), stored[0], stored[1], downloads[0], downloads[1], calls, monthly);
     }
