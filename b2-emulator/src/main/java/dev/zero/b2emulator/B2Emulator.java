@@ -143,6 +143,20 @@ public final class B2Emulator implements AutoCloseable {
         return store.unfinishedCount();
     }
 
+    /**
+     * The file holding the content of the current version of {@code fileName} in the emulator's
+     * bucket, for a test to damage or delete (a download then serves the damage, or 404 when gone).
+     *
+     * @throws IllegalArgumentException when there is no such file
+     */
+    public Path dataOf(String fileName) {
+        Store.Version v = store.current(bucket.bucketId(), fileName);
+        if (v == null || !v.is("upload")) {
+            throw new IllegalArgumentException("no file named " + fileName + " in bucket " + bucket.bucketName());
+        }
+        return store.data(v);
+    }
+
     /** File versions (uploads, hide markers, unfinished large files) in the emulator's bucket. */
     public int fileVersions() {
         return store.versionCount(bucket.bucketId());

@@ -3,11 +3,9 @@ package dev.zero.b2emulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -77,8 +75,8 @@ final class Call {
             if (query != null) {
                 for (String pair : query.split("&")) {
                     int eq = pair.indexOf('=');
-                    String key = Names.decode(eq < 0 ? pair : pair.substring(0, eq), true);
-                    o.put(key, eq < 0 ? "" : Names.decode(pair.substring(eq + 1), true));
+                    String key = Names.decode(eq < 0 ? pair : pair.substring(0, eq));
+                    o.put(key, eq < 0 ? "" : Names.decode(pair.substring(eq + 1)));
                 }
             }
             return o;
@@ -152,15 +150,5 @@ final class Call {
         } catch (NumberFormatException e) {
             throw B2Error.badRequest(name + " is not a number: " + n.asText());
         }
-    }
-
-    static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toByteArray();
     }
 }

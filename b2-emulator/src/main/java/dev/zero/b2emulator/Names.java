@@ -27,10 +27,10 @@ final class Names {
     }
 
     /**
-     * Undoes percent-encoding. {@code plusIsSpace}: B2 decodes headers such as X-Bz-File-Name "as if
-     * it were a URL parameter", where '+' stands for a space; in a URL path '+' is itself.
+     * Undoes percent-encoding. B2 decodes names "as if they were URL parameters", so '+' stands for a
+     * space, in X-Bz-File-Name as in /file/BUCKET/NAME: b2-sdk-java sends a space as '+' in both.
      */
-    static String decode(String s, boolean plusIsSpace) {
+    static String decode(String s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -44,7 +44,7 @@ final class Names {
                 i += 2;
             } else if (c == '%') {
                 throw B2Error.badRequest("bad percent-encoding in " + s);
-            } else if (c == '+' && plusIsSpace) {
+            } else if (c == '+') {
                 out.write(' ');
             } else {
                 byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);

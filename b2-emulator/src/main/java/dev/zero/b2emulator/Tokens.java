@@ -69,6 +69,9 @@ final class Tokens {
         String value = "4_" + HexFormat.of().formatHex(bytes) + "_" + Character.toLowerCase(kind.name().charAt(0));
         long now = clock.millis();
         Token token = new Token(value, kind, scope, detail, now, now + lifetime.toMillis());
+        if (tokens.size() > 100_000) {
+            tokens.values().removeIf(this::isExpired); // a long-running emulator hands out many upload URLs
+        }
         tokens.put(value, token);
         return token;
     }

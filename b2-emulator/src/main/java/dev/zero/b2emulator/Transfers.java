@@ -14,6 +14,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -87,9 +88,10 @@ final class Transfers {
 
     void uploadFile(Call call) throws IOException {
         Token token = uploadToken(call, Kind.UPLOAD);
+        Version v;
         try {
             checkUploadFaults(call, token);
-            String name = Names.checkFileName(Names.decode(requiredHeader(call, "X-Bz-File-Name"), true));
+            String name = Names.checkFileName(Names.decode(requiredHeader(call, "X-Bz-File-Name")));
             for (String h : FORBIDDEN_UPLOAD_HEADERS) {
                 if (call.header(h) != null) {
                     throw B2Error.badRequest("header not allowed on uploads: " + h);
@@ -100,25 +102,27 @@ final class Transfers {
             Map<String, String> info = infoHeaders(call.exchange.getRequestHeaders());
             checkHeaderSize(name, info, sse);
             Received r = receive(call);
-            Version v = store.putFile(token.scope, name, contentType, info, sse, r.file, r.length, r.sha1, r.md5);
-            call.json(200, Shapes.file(v, call.version, emulator.accountId(), false));
+            v = store.putFile(token.scope, name, contentType, info, sse, r.file, r.length, r.sha1, r.md5);
         } finally {
-            token.busy.set(false);
+            token.busy.set(false); // before answering: the client may send its next upload at once
         }
+        call.json(200, Shapes.file(v, call.version, emulator.accountId(), false));
     }
 
     void uploadPart(Call call) throws IOException {
         Token token = uploadToken(call, Kind.PART);
+        Version large;
+        Part p;
         try {
             checkUploadFaults(call, token);
-            Version large = store.requireUnfinished(token.scope);
+            large = store.requireUnfinished(token.scope);
             int partNumber = partNumber(requiredHeader(call, "X-Bz-Part-Number"));
             Received r = receive(call);
-            Part p = store.putPart(large.fileId(), partNumber, r.file, r.length, r.sha1, r.md5);
-            call.json(200, Shapes.part(p, call.version, large.serverSideEncryption()));
+            p = store.putPart(large.fileId(), partNumber, r.file, r.length, r.sha1, r.md5);
         } finally {
             token.busy.set(false);
         }
+        call.json(200, Shapes.part(p, call.version, large.serverSideEncryption()));
     }
 
     static int partNumber(String value) {
@@ -179,7 +183,12 @@ final class Transfers {
         if (lengthHeader == null || call.header("Transfer-Encoding") != null) {
             throw B2Error.badRequest("Content-Length is required; chunked transfer encoding is not supported");
         }
-        long length = Long.parseLong(lengthHeader.trim());
+        long length;
+        try {
+            length = Long.parseLong(lengthHeader.trim());
+        } catch (NumberFormatException e) {
+            throw B2Error.badRequest("Content-Length is not a number: " + lengthHeader);
+        }
         String sha1Header = requiredHeader(call, "X-Bz-Content-Sha1").trim();
         boolean atEnd = sha1Header.equals("hex_digits_at_end");
         boolean unverifiedGiven = sha1Header.startsWith("unverified:") && SHA1.matcher(sha1Header.substring(11)).matches();
@@ -298,8 +307,8 @@ final class Transfers {
         if (slash <= 0) {
             throw B2Error.badRequest("a download by name is /file/BUCKET/FILE_NAME");
         }
-        Bucket bucket = store.bucketByName(Names.decode(path.substring(0, slash), false));
-        String name = Names.decode(path.substring(slash + 1), false);
+        Bucket bucket = store.bucketByName(Names.decode(path.substring(0, slash)));
+        String name = Names.decode(path.substring(slash + 1));
         if (bucket == null) {
             throw B2Error.notFound("Bucket " + path.substring(0, slash) + " does not exist");
         }
@@ -353,6 +362,18 @@ final class Transfers {
     }
 
     private void serve(Call call, Version v) throws IOException {
+        FileChannel in;
+        try {
+            in = FileChannel.open(store.data(v));
+        } catch (NoSuchFileException e) {
+            throw B2Error.notFound("the content of " + v.fileName() + " is gone"); // a test removed it
+        }
+        try (in) {
+            send(call, v, in);
+        }
+    }
+
+    private void send(Call call, Version v, FileChannel in) throws IOException {
         long size = v.contentLength();
         long[] range = byteRange(call.header("Range"), size);
         long start = range == null ? 0 : range[0];
@@ -387,23 +408,21 @@ final class Transfers {
         call.exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
         long cut = faults.nextDownloadCut();
         long toSend = cut >= 0 ? Math.min(cut, length) : length;
-        try (FileChannel in = FileChannel.open(store.data(v))) {
-            OutputStream out = call.exchange.getResponseBody();
-            InputStream stream = Channels.newInputStream(in.position(start));
-            byte[] buffer = new byte[64 * 1024];
-            long left = toSend;
-            while (left > 0) {
-                int n = stream.read(buffer, 0, (int) Math.min(buffer.length, left));
-                if (n < 0) {
-                    break;
-                }
-                out.write(buffer, 0, n);
-                left -= n;
+        OutputStream out = call.exchange.getResponseBody();
+        InputStream stream = Channels.newInputStream(in.position(start));
+        byte[] buffer = new byte[64 * 1024];
+        long left = toSend;
+        while (left > 0) {
+            int n = stream.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                break; // the content file was cut short by a test: so is the body
             }
-            out.flush();
-            if (toSend < length) {
-                throw new Cut(); // closing now leaves the body short: the client sees the connection drop
-            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+        out.flush();
+        if (toSend < length) {
+            throw new Cut(); // closing now leaves the body short: the client sees the connection drop
         }
     }
 
@@ -459,7 +478,7 @@ final class Transfers {
         Map<String, String> info = new LinkedHashMap<>();
         headers.forEach((k, values) -> {
             if (k.toLowerCase(Locale.ROOT).startsWith("x-bz-info-")) {
-                info.put(k.substring("x-bz-info-".length()).toLowerCase(Locale.ROOT), Names.decode(values.get(0), true));
+                info.put(k.substring("x-bz-info-".length()).toLowerCase(Locale.ROOT), Names.decode(values.get(0)));
             }
         });
         return info;

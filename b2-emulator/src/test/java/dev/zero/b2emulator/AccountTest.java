@@ -99,11 +99,11 @@ class AccountTest {
     void tokensExpireAfterTheirLifetime() throws Exception {
         emu.close();
         emu = B2Emulator.builder(dir).accountId("acc1").applicationKey("key1").bucketName("test-bucket")
-                .tokenLifetime(Duration.ofMillis(300)).uploadTokenLifetime(Duration.ofMillis(300)).start();
+                .tokenLifetime(Duration.ofSeconds(1)).uploadTokenLifetime(Duration.ofSeconds(1)).start();
         raw = new Raw(emu).authorized();
         String[] upload = raw.uploadUrl();
         assertThat(raw.call("b2_list_buckets", "accountId", "acc1").status()).isEqualTo(200);
-        Thread.sleep(400);
+        Thread.sleep(1200);
         Reply expired = raw.call("b2_list_buckets", "accountId", "acc1");
         assertThat(expired.status()).isEqualTo(401);
         assertThat(expired.code()).isEqualTo("expired_auth_token");

@@ -61,23 +61,24 @@ class B2SdkTest {
     @Test
     void smallFilesRoundTrip() throws Exception {
         byte[] content = Raw.bytes("from the SDK");
-        B2FileVersion up = client.uploadSmallFile(B2UploadFileRequest.builder(emu.bucketId(), "sdk/small.txt",
+        B2FileVersion up = client.uploadSmallFile(B2UploadFileRequest.builder(emu.bucketId(), "sdk/small file+1.txt",
                 B2ContentTypes.B2_AUTO, B2ByteArrayContentSource.build(content)).build());
         assertThat(up.getContentSha1()).isEqualTo(Raw.sha1(content));
         assertThat(up.getContentType()).isEqualTo("text/plain");
 
-        B2FileVersion head = client.getFileInfoByName(emu.bucketName(), "sdk/small.txt"); // a HEAD request
+        B2FileVersion head = client.getFileInfoByName(emu.bucketName(), "sdk/small file+1.txt"); // a HEAD request
         assertThat(head.getContentLength()).isEqualTo(content.length);
         assertThat(head.getFileId()).isEqualTo(up.getFileId());
-        assertThat(client.getFileInfo(up.getFileId()).getFileName()).isEqualTo("sdk/small.txt");
+        assertThat(client.getFileInfo(up.getFileId()).getFileName()).isEqualTo("sdk/small file+1.txt");
+        assertThat(up.getFileName()).isEqualTo("sdk/small file+1.txt"); // the SDK sends a space as '+', a '+' as %2B
         assertThatThrownBy(() -> client.getFileInfoByName(emu.bucketName(), "sdk/missing.txt")).isInstanceOf(B2NotFoundException.class);
 
         B2ContentMemoryWriter sink = B2ContentMemoryWriter.build();
-        client.downloadByName(B2DownloadByNameRequest.builder(emu.bucketName(), "sdk/small.txt")
+        client.downloadByName(B2DownloadByNameRequest.builder(emu.bucketName(), "sdk/small file+1.txt")
                 .setRange(B2ByteRange.between(5, 7)).build(), sink);
         assertThat(new String(sink.getBytes())).isEqualTo("the");
 
-        client.hideFile(emu.bucketId(), "sdk/small.txt");
+        client.hideFile(emu.bucketId(), "sdk/small file+1.txt");
         assertThat(client.fileNames(emu.bucketId()).iterator().hasNext()).isFalse();
         List<B2FileVersion> versions = new ArrayList<>();
         client.fileVersions(B2ListFileVersionsRequest.builder(emu.bucketId()).setMaxFileCount(1).build()).forEach(versions::add);

@@ -1,6 +1,7 @@
 package dev.zero.b2emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zero.b2emulator.Raw.Reply;
@@ -8,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,7 +144,7 @@ class FilesTest {
         assertThat(up.json().get("fileName").asText()).isEqualTo(name);
         Reply down = raw.download(name);
         assertThat(down.status()).isEqualTo(200);
-        assertThat(Names.decode(down.header("x-bz-file-name"), true)).isEqualTo(name);
+        assertThat(Names.decode(down.header("x-bz-file-name"))).isEqualTo(name);
     }
 
     @Test
@@ -287,6 +289,17 @@ class FilesTest {
     }
 
     @Test
+    void testsCanDamageOrRemoveStoredContent() throws Exception {
+        raw.upload("victim.bin", Raw.bytes("0123456789"));
+        Path data = emu.dataOf("victim.bin");
+        Files.write(data, Raw.bytes("01234X6789"));
+        assertThat(new String(raw.download("victim.bin").body())).isEqualTo("01234X6789");
+        Files.delete(data);
+        assertThat(raw.download("victim.bin").status()).isEqualTo(404);
+        assertThatThrownBy(() -> emu.dataOf("nothing")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anUploadUrlServesOneUploadAtATime() throws Exception {
         String[] url = raw.uploadUrl();
         byte[] big = new byte[8 * 1024 * 1024];
@@ -300,9 +313,9 @@ class FilesTest {
 
                     @Override
                     public int read() {
-                        started.countDown();
-                        if (sent == 1024) {
-                            sleep(500);
+                        if (sent == 200_000) { // well into the body: the server is receiving it
+                            started.countDown();
+                            sleep(1000);
                         }
                         return sent < big.length ? big[sent++] & 0xff : -1;
                     }
@@ -310,7 +323,7 @@ class FilesTest {
         CompletableFuture<Integer> first = raw.http.sendAsync(slow, java.net.http.HttpResponse.BodyHandlers.discarding())
                 .thenApply(java.net.http.HttpResponse::statusCode);
         started.await();
-        Thread.sleep(100);
+        Thread.sleep(200);
         Reply second = raw.uploadTo(url, "other.txt", Raw.bytes("o"), Raw.sha1(Raw.bytes("o")));
         assertThat(second.status()).isEqualTo(503);
         assertThat(second.code()).isEqualTo("service_unavailable");

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class TieringTest {
     private static final long MIB = 1 << 20;
 
-    private Path base;
+    protected Path base;
     private Path ref;
-    private ZeroStack zero;
+    protected ZeroStack zero;
 
     @BeforeAll
     void up() throws Exception {
@@ -39,7 +39,26 @@ class TieringTest {
         base = Files.createTempDirectory("zero-tiering-");
         ref = Files.createDirectories(base.resolve("ref"));
         zero = new ZeroStack(base, "tiering");
+        configure(zero);
         zero.up();
+    }
+
+    /** Settings of the stack under test before it starts (the fs store: none). */
+    protected void configure(ZeroStack stack) throws Exception {
+    }
+
+    /** Where the store keeps the bytes of an object, so a test can damage or remove them. */
+    protected Path objectFile(String key) throws Exception {
+        return zero.home.resolve("objects").resolve(key);
+    }
+
+    /** The sizes of the big-file test: a sparse file and a dense one. */
+    protected long sparseBytes() {
+        return 5L << 30;
+    }
+
+    protected long denseBytes() {
+        return 1L << 30;
     }
 
     @AfterAll
@@ -162,11 +181,10 @@ class TieringTest {
 
     @Test
     @Order(3)
-    @DisplayName("a 5 GiB sparse file and a 1 GiB dense file: a 4 KiB read at the end fetches only the last chunk")
+    @DisplayName("a big sparse file (5 GiB; 256 MiB on b2) and a dense one (1 GiB; 64 MiB): a 4 KiB read at the end fetches only the last chunk")
     void bigFilesFetchOnlyWhatIsRead() throws Exception {
-        long gib = 1L << 30;
-        sh("mkdir t3 && truncate -s 5G t3/sparse && printf 'end of the sparse file' | dd of=t3/sparse bs=1 seek=" + (5 * gib - 22)
-                + " conv=notrunc status=none && head -c " + gib + " /dev/urandom > t3/dense");
+        sh("mkdir t3 && truncate -s " + sparseBytes() + " t3/sparse && printf 'end of the sparse file' | dd of=t3/sparse bs=1 seek="
+                + (sparseBytes() - 22) + " conv=notrunc status=none && head -c " + denseBytes() + " /dev/urandom > t3/dense");
         String denseTail = sh("tail -c 4096 t3/dense | sha256sum");
         String sparseTail = sh("tail -c 4096 t3/sparse | sha256sum");
         zeroOk("upload", path("t3"));
@@ -191,7 +209,7 @@ class TieringTest {
         sh("mkdir t4 && head -c " + 10 * MIB + " /dev/urandom > t4/damaged && head -c " + MIB + " /dev/urandom > t4/gone");
         zeroOk("upload", path("t4"));
         zeroOk("evict", path("t4"));
-        Path damaged = zero.home.resolve("objects").resolve(zero.where("t4/damaged").path("catalogue").path("stored").path("key").asText());
+        Path damaged = objectFile(zero.where("t4/damaged").path("catalogue").path("stored").path("key").asText());
         Shell.run(Path.of("/"), "printf '\\x42' | dd of=" + damaged + " bs=1 seek=" + (6 * MIB + 7) + " conv=notrunc status=none");
         String read = "python3 -c 'import sys, errno\ntry:\n    f = open(sys.argv[1], \"rb\"); f.seek(" + 5 * MIB
                 + "); f.read(" + 3 * MIB + ")\n    print(\"read\")\nexcept OSError as e:\n    print(errno.errorcode[e.errno])' ";
@@ -203,7 +221,7 @@ class TieringTest {
         assertThat(zero.agentMetrics()).containsPattern("zero_tier_corrupt_total [1-9]");
         assertThat(blocks("t4/damaged")).as("no damaged bytes kept").isLessThanOrEqualTo(2 * MIB / 512 + 8);
 
-        Path gone = zero.home.resolve("objects").resolve(zero.where("t4/gone").path("catalogue").path("stored").path("key").asText());
+        Path gone = objectFile(zero.where("t4/gone").path("catalogue").path("stored").path("key").asText());
         Files.delete(gone);
         assertThat(sh(read.replace(String.valueOf(5 * MIB), "0") + "t4/gone")).isEqualTo("EIO");
         JsonNode goneWhere = zero.where("t4/gone");
