@@ -83,11 +83,11 @@ class TieringOnB2Test extends TieringTest {
 
     @Test
     @Order(101)
-    @DisplayName("a service killed mid large upload: after ./zero up no unfinished large file is left and the file is synced")
+    @DisplayName("a service killed in the middle of a 320 MiB large upload (5 MB parts): after ./zero up no unfinished large file is left and the file is synced")
     void killedMidLargeUpload() throws Exception {
         emulator.faults().clear();
         emulator.faults().delay("b2_upload_part", Duration.ofSeconds(2));
-        Shell.run(zero.mountpoint, "mkdir -p t9 && head -c " + (48L << 20) + " /dev/urandom > t9/large && sha256sum < t9/large > ../t9.sha");
+        Shell.run(zero.mountpoint, "mkdir -p t9 && head -c " + (320L << 20) + " /dev/urandom > t9/large && sha256sum < t9/large > ../t9.sha");
         Thread upload = Thread.ofVirtual().start(() -> {
             try {
                 zero.zero("upload", zero.mountpoint.resolve("t9").toString());
@@ -95,7 +95,7 @@ class TieringOnB2Test extends TieringTest {
                 // the service dies under it
             }
         });
-        await().atMost(Duration.ofMinutes(1)).until(() -> emulator.unfinishedLargeFiles() > 0);
+        await().atMost(Duration.ofMinutes(2)).until(() -> emulator.unfinishedLargeFiles() > 0);
         Shell.run(zero.home, "kill -9 $(cat run/service.pid)");
         upload.join(Duration.ofMinutes(1));
         emulator.faults().clear();
