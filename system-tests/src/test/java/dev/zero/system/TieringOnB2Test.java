@@ -110,4 +110,24 @@ class TieringOnB2Test extends TieringTest {
         assertThat(evict.exit()).as(evict.output()).isZero();
         assertThat(Shell.run(zero.mountpoint, "sha256sum < t9/large")).isEqualTo(Files.readString(zero.mountpoint.resolveSibling("t9.sha")));
     }
+
+    @Test
+    @Order(102)
+    @DisplayName("a wrong B2 key: ./zero up stops with B2's refusal in one line, never the key, and leaves nothing running")
+    void wrongKeyStopsUp() throws Exception {
+        Path other = Files.createDirectories(base.resolve("wrong-key"));
+        String wrong = "K005wrongwrongwrongwrongwrong";
+        Path config = other.resolve("config.yml");
+        Files.writeString(config, "accountId: " + emulator.accountId() + "\napplicationKey: " + wrong + "\nbucketId: " + emulator.bucketId() + "\n");
+        try (ZeroStack bad = new ZeroStack(other, "wrongkey")) {
+            bad.env.putAll(zero.env);
+            bad.env.put("ZERO_CONFIG", config.toString());
+            ZeroStack.Result up = bad.zero("up", "--service-only");
+            assertThat(up.exit()).as(up.output()).isNotZero();
+            assertThat(up.output()).contains("object store is not usable").contains("401").doesNotContain(wrong);
+            assertThat(Files.readString(bad.home.resolve("logs/service.log"))).doesNotContain(wrong);
+            assertThat(Shell.run(bad.home, "test -f run/service.pid && kill -0 $(cat run/service.pid) 2>/dev/null && echo alive || echo gone"))
+                    .contains("gone");
+        }
+    }
 }
