@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import dev.zero.b2emulator.B2Emulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -34,6 +35,7 @@ class MountedStackTest {
     private Path base;
     private ZeroStack zero;
     private String upOutput;
+    private B2Emulator emulator;
 
     @BeforeAll
     void up() throws Exception {
@@ -41,19 +43,25 @@ class MountedStackTest {
         assumeTrue(missing == null, missing);
         base = Files.createTempDirectory("zero-system-");
         zero = new ZeroStack(base, "system");
-        // the seed's config file, as its users have it
+        // the seed's config file, as its users have it; its B2 keys are those of an emulated account
+        emulator = B2Emulator.builder(Files.createDirectories(base.resolve("b2"))).applicationKey("K001secretsecretsecret").start();
         Files.writeString(zero.home.resolve("no-config.yml"), """
-                accountId: "0012345abcdef"
+                accountId: "%s"
                 applicationKey: K001secretsecretsecret
-                bucketId: 4a5b6c7d8e9f
+                bucketId: %s
                 targetDiskUsage: 12.5 # GB
                 sqliteFileLocation: /home/me/.zero/zero.db
-                """);
+                """.formatted(emulator.accountId(), emulator.bucketId()));
+        zero.env.put("ZERO_STORE_B2_URL", emulator.url());
+        zero.env.put("ZERO_STORE_B2_ALLOW_INSECURE_HTTP", "true");
         upOutput = zero.up().output();
     }
 
     @AfterAll
     void down() throws Exception {
+        if (emulator != null) {
+            emulator.close();
+        }
         if (zero == null) {
             return;
         }
@@ -88,7 +96,8 @@ class MountedStackTest {
     @Order(2)
     @DisplayName("config.yml: targetDiskUsage becomes the volume's target, sqliteFileLocation is reported obsolete, secrets stay out")
     void seedConfig_readAndReported() throws Exception {
-        assertThat(upOutput).contains("mount:").contains("sqliteFileLocation is obsolete").contains("B2 credentials found");
+        assertThat(upOutput).contains("mount:").contains("sqliteFileLocation is obsolete").contains("B2 keys present");
+        assertThat(emulator.calls("b2_authorize_account")).as("the keys reached the b2 store").isPositive();
         assertThat(upOutput).doesNotContain("K001secretsecretsecret");
         assertThat(zero.log("service") + zero.log("agent")).doesNotContain("K001secretsecretsecret");
         var policy = ZeroStack.JSON.readTree(zero.get("/api/v1/admin/volumes/system/policy", zero.token("admin")).body());

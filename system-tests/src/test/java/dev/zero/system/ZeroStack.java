@@ -205,9 +205,9 @@ final class ZeroStack implements AutoCloseable {
         return tree;
     }
 
-    /** The catalogue keeps microseconds (PostgreSQL timestamps, rounded half up by the driver); compare at that precision. */
+    /** The catalogue keeps microseconds (PostgreSQL timestamps, truncated as stat shows them); compare at that precision. */
     static String micros(java.time.Instant t) {
-        return t.plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+        return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
     }
 
     static int freePort() throws IOException {
