@@ -130,4 +130,34 @@ class TieringOnB2Test extends TieringTest {
                     .contains("gone");
         }
     }
+
+    @Test
+    @Order(103)
+    @DisplayName("every query of the Grafana dashboard names a metric the service or the agent really exports")
+    void dashboardMetricsExist() throws Exception {
+        // counters exist once counted (the service restarted above): a planner decision (a quiet file
+        // uploaded after a 1 s delay) whose upload B2 refuses once, so a retry is counted too
+        emulator.faults().failNext("b2_upload_file", 1, 503);
+        assertThat(zero.zero("policy", "set", "uploadDelay=1s").exit()).isZero();
+        Shell.run(zero.mountpoint, "mkdir -p t10 && echo planned > t10/f");
+        String service = "curl -fsS http://127.0.0.1:" + zero.port + "/q/metrics";
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> Shell.run(zero.home, service).contains("zero_planner_decisions_total")
+                        && Shell.run(zero.home, service).contains("zero_b2_retries_total"));
+        String exported = Shell.run(zero.home, service) + zero.agentMetrics();
+        var dashboard = ZeroStack.JSON.readTree(ZeroStack.REPO.resolve("deploy/grafana/zero-dashboard.json").toFile());
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (var panel : dashboard.path("panels")) {
+            for (var target : panel.path("targets")) {
+                var m = java.util.regex.Pattern.compile("\\b(zero_[a-z0-9_]+)").matcher(target.path("expr").asText());
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        assertThat(names).hasSizeGreaterThan(15);
+        for (String name : names) {
+            assertThat(exported).as("metric " + name + " of the dashboard").containsPattern("(?m)^" + name + "[{ ]");
+        }
+    }
 }

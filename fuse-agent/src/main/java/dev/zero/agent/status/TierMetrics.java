@@ -19,6 +19,14 @@ public class TierMetrics {
         return registry -> bind(registry, tiered);
     }
 
+    /** Journal records on disk that the service has not applied yet: what a dashboard watches while the service is away. */
+    @Produces
+    @Singleton
+    MeterBinder journalMeters(dev.zero.agent.journal.JournalShipper shipper) {
+        return registry -> Gauge.builder("zero.journal.backlog", shipper, s -> Math.max(0, s.status().durableSeq() - s.status().appliedSeq()))
+                .description("Journal records not yet applied by the service").register(registry);
+    }
+
     static void bind(MeterRegistry registry, TieredFiles tiered) {
         SpaceAccounting space = tiered.space();
         DiskBudget budget = tiered.budget();
