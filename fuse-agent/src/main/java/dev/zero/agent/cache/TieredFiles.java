@@ -303,6 +303,16 @@ public final class TieredFiles {
     }
 
     public void close() {
-        restoreExecutor.shutdownNow();
+        // let running fetches finish and release their files, so what they verified is recorded
+        // in the chunk maps (else a restart fetches it again); then stop whatever is left
+        restoreExecutor.shutdown();
+        try {
+            if (!restoreExecutor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                restoreExecutor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            restoreExecutor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
