@@ -50,6 +50,7 @@ final class Api implements HttpHandler {
             emulator.count(call.api);
             Duration delay = faults.delayFor(call.api);
             if (delay != null) {
+                // an injected slow response: the handler thread waits as a slow B2 front end would
                 Thread.sleep(delay);
             }
             B2Error injected = faults.failureFor(call.api);

@@ -1,6 +1,7 @@
 package dev.zero.b2emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zero.b2emulator.Raw.Reply;
@@ -103,7 +104,8 @@ class AccountTest {
         raw = new Raw(emu).authorized();
         String[] upload = raw.uploadUrl();
         assertThat(raw.call("b2_list_buckets", "accountId", "acc1").status()).isEqualTo(200);
-        Thread.sleep(1200);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> raw.call("b2_list_buckets", "accountId", "acc1").status() == 401);
         Reply expired = raw.call("b2_list_buckets", "accountId", "acc1");
         assertThat(expired.status()).isEqualTo(401);
         assertThat(expired.code()).isEqualTo("expired_auth_token");

@@ -1,6 +1,7 @@
 package dev.zero.b2emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zero.b2emulator.Raw.Reply;
@@ -124,8 +125,8 @@ class FaultsTest {
         assertThat(listStatus()).isEqualTo(200);
 
         emu.faults().expireTokensAfter(Duration.ofMillis(200));
-        Thread.sleep(300);
-        assertThat(raw.call("b2_list_buckets", "accountId", emu.accountId()).code()).isEqualTo("expired_auth_token");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> "expired_auth_token".equals(raw.call("b2_list_buckets", "accountId", emu.accountId()).code()));
         emu.faults().expireTokensAfter(null);
         assertThat(listStatus()).isEqualTo(200);
     }

@@ -28,62 +28,32 @@ final class MeteredObjectStore implements ObjectStore {
 
     @Override
     public long put(String key, InputStream content, long expectedSize) throws IOException {
-        boolean ok = false;
-        try {
-            long stored = store.put(key, content, expectedSize);
-            bytes("up", stored);
-            ok = true;
-            return stored;
-        } finally {
-            call("put", ok);
-        }
+        long stored = counted("put", () -> store.put(key, content, expectedSize));
+        bytes("up", stored);
+        return stored;
     }
 
     @Override
     public InputStream get(String key, long offset, long length) throws IOException {
-        boolean ok = false;
-        try {
-            InputStream in = new Counting(store.get(key, offset, length));
-            ok = true;
-            return in;
-        } finally {
-            call("get", ok);
-        }
+        return counted("get", () -> new Counting(store.get(key, offset, length)));
     }
 
     @Override
     public long size(String key) throws IOException {
-        boolean ok = false;
-        try {
-            long size = store.size(key);
-            ok = true;
-            return size;
-        } finally {
-            call("size", ok);
-        }
+        return counted("size", () -> store.size(key));
     }
 
     @Override
     public void delete(String key) throws IOException {
-        boolean ok = false;
-        try {
+        counted("delete", () -> {
             store.delete(key);
-            ok = true;
-        } finally {
-            call("delete", ok);
-        }
+            return null;
+        });
     }
 
     @Override
     public List<String> list(String prefix) throws IOException {
-        boolean ok = false;
-        try {
-            List<String> keys = store.list(prefix);
-            ok = true;
-            return keys;
-        } finally {
-            call("list", ok);
-        }
+        return counted("list", () -> store.list(prefix));
     }
 
     @Override
@@ -116,8 +86,20 @@ final class MeteredObjectStore implements ObjectStore {
         store.check();
     }
 
-    private void call(String op, boolean ok) {
-        meters.counter("zero.store.calls", "store", store.kind(), "op", op, "outcome", ok ? "ok" : "failed").increment();
+    private interface StoreCall<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs one call of the store, counted by operation and whether it succeeded. */
+    private <T> T counted(String op, StoreCall<T> call) throws IOException {
+        boolean ok = false;
+        try {
+            T result = call.run();
+            ok = true;
+            return result;
+        } finally {
+            meters.counter("zero.store.calls", "store", store.kind(), "op", op, "outcome", ok ? "ok" : "failed").increment();
+        }
     }
 
     private void bytes(String direction, long n) {

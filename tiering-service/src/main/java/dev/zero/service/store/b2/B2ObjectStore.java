@@ -413,7 +413,8 @@ public final class B2ObjectStore implements ObjectStore, AutoCloseable {
         }
     }
 
-    private static String hostName() {
+    /** The host this process runs on, as large files' owner info names it. */
+    static String hostName() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {

@@ -2,6 +2,7 @@ package dev.zero.service.store.b2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.backblaze.b2.client.contentSources.B2ContentTypes;
 import com.backblaze.b2.client.structures.B2StartLargeFileRequest;
@@ -180,15 +181,15 @@ class B2ObjectStoreTest extends ObjectStoreContract {
                 .setHttpClientFactory(com.backblaze.b2.client.webApiHttpClient.HttpClientFactoryImpl.builder().setSupportInsecureHttp(true).build())
                 .build();
         try (client) {
-            String host = System.getenv("HOSTNAME") != null && !System.getenv("HOSTNAME").isBlank() ? System.getenv("HOSTNAME")
-                    : java.net.InetAddress.getLocalHost().getHostName();
+            String host = B2ObjectStore.hostName();
             client.startLargeFile(B2StartLargeFileRequest.builder(emulator.bucketId(), "zero-test/v/mine", B2ContentTypes.APPLICATION_OCTET)
                     .setCustomField(B2ObjectStore.OWNER_INFO, host).build());
             client.startLargeFile(B2StartLargeFileRequest.builder(emulator.bucketId(), "zero-test/v/theirs", B2ContentTypes.APPLICATION_OCTET)
                     .setCustomField(B2ObjectStore.OWNER_INFO, "another-host").build());
         }
         assertThat(emulator.unfinishedLargeFiles()).isEqualTo(2);
-        Thread.sleep(5);
+        long startedLarge = System.currentTimeMillis();
+        await().until(() -> System.currentTimeMillis() > startedLarge); // the restart comes strictly later
         store.close();
         store = B2ObjectStore.open(config, meters); // the restarted service
         assertThat(store.cancelIncompleteUploads(Instant.now().minus(Duration.ofDays(1)))).isEqualTo(1);
