@@ -22,6 +22,16 @@ public interface AdminApi {
     @Path("/hosts")
     List<HostView> hosts();
 
+    /** Issues the host a new credential (creating the host if needed); any earlier one stops working at once. */
+    @POST
+    @Path("/hosts/{host}/credential")
+    HostCredential issueCredential(@PathParam("host") String host);
+
+    /** Revokes the host's credential: its agent is refused from now on and cannot enrol again by itself. */
+    @DELETE
+    @Path("/hosts/{host}/credential")
+    void revokeCredential(@PathParam("host") String host);
+
     @GET
     @Path("/volumes")
     List<VolumeView> volumes();

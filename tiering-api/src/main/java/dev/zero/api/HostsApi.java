@@ -20,6 +20,15 @@ public interface HostsApi {
     /** Longest a poll may wait for tasks to appear. */
     int MAX_WAIT_SECONDS = 60;
 
+    /**
+     * Exchanges the enrolment token (the only call it is good for) for this host's own credential,
+     * once: a host that holds a credential, or whose credential was revoked, is refused with 409
+     * (an admin issues a new one with {@link AdminApi#issueCredential}).
+     */
+    @POST
+    @Path("/{host}/enrolment")
+    HostCredential enrol(@PathParam("host") String host);
+
     /** Registers the host on first call and records a heartbeat on every call. */
     @PUT
     @Path("/{host}")

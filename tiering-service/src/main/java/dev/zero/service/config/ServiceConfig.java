@@ -84,8 +84,14 @@ public interface ServiceConfig {
 
     /** Bearer tokens; both are secrets and are never logged. */
     interface Auth {
-        /** Token agents present on {@code /api/v1/**} calls (at least 16 characters). */
-        String agentToken();
+        /**
+         * Token a new host exchanges once for its own credential ({@code POST /api/v1/hosts/{host}/enrolment});
+         * good for nothing else (at least 16 characters). Unset: hosts get credentials only from an admin.
+         */
+        Optional<String> enrolmentToken();
+
+        /** The shared agent token of earlier versions; refused at start-up with what replaced it. */
+        Optional<String> agentToken();
 
         /** Token operators present on {@code /api/v1/admin/**} calls; also accepted on agent calls (at least 16 characters). */
         String adminToken();

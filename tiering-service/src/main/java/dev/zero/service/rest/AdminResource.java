@@ -6,6 +6,7 @@ import dev.zero.api.Checks;
 import dev.zero.api.CommandRequest;
 import dev.zero.api.CommandView;
 import dev.zero.api.FileView;
+import dev.zero.api.HostCredential;
 import dev.zero.api.HostView;
 import dev.zero.api.VolumePath;
 import dev.zero.api.VolumePolicy;
@@ -17,6 +18,7 @@ import dev.zero.api.PolicyUpdate;
 import dev.zero.api.UndeleteRequest;
 import dev.zero.api.VersionView;
 import dev.zero.api.VolumeStatus;
+import dev.zero.service.auth.HostCredentials;
 import dev.zero.service.catalogue.Commands;
 import dev.zero.service.catalogue.Versions;
 import dev.zero.service.catalogue.VolumeStatuses;
@@ -42,9 +44,12 @@ public class AdminResource implements AdminApi {
     private final Planner planner;
     private final Pins pins;
     private final StoreCosts costs;
+    private final HostCredentials credentials;
 
     AdminResource(Hosts hosts, Volumes volumes, Tree tree, Policies policies, Commands commands, FileViews files, VolumeStatuses statuses,
-            Versions versions, Planner planner, Pins pins, StoreCosts costs) {
+            Versions versions, Planner planner, Pins pins, StoreCosts costs,
+            HostCredentials credentials) {
+        this.credentials = credentials;
         this.pins = pins;
         this.costs = costs;
         this.hosts = hosts;
@@ -82,6 +87,16 @@ public class AdminResource implements AdminApi {
     @Override
     public List<HostView> hosts() {
         return hosts.list();
+    }
+
+    @Override
+    public HostCredential issueCredential(String host) {
+        return new HostCredential(host, credentials.issue(Checks.name("host", host)));
+    }
+
+    @Override
+    public void revokeCredential(String host) {
+        credentials.revoke(Checks.name("host", host));
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.zero.service.rest;
 
 import dev.zero.api.Checks;
 import dev.zero.api.HostReport;
+import dev.zero.api.HostCredential;
 import dev.zero.api.HostView;
+import dev.zero.service.auth.HostCredentials;
 import dev.zero.api.HostsApi;
 import dev.zero.api.TaskProgress;
 import dev.zero.api.TaskResult;
@@ -16,9 +18,17 @@ public class HostsResource implements HostsApi {
     private final Hosts hosts;
     private final Tasks tasks;
 
-    HostsResource(Hosts hosts, Tasks tasks) {
+    private final HostCredentials credentials;
+
+    HostsResource(Hosts hosts, Tasks tasks, HostCredentials credentials) {
+        this.credentials = credentials;
         this.hosts = hosts;
         this.tasks = tasks;
+    }
+
+    @Override
+    public HostCredential enrol(String host) {
+        return new HostCredential(host, credentials.enrol(Checks.name("host", host)));
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.zero.api.StoredObject;
 import dev.zero.api.UploadConfirmation;
 import dev.zero.api.VolumeRegistration;
 import dev.zero.api.VolumeView;
+import dev.zero.service.auth.BearerTokens;
+import dev.zero.service.auth.CurrentCaller;
 import dev.zero.api.VolumesApi;
 import dev.zero.service.catalogue.JournalIngest;
 import dev.zero.service.catalogue.Volumes;
@@ -22,7 +24,10 @@ public class VolumesResource implements VolumesApi {
     private final ContentTransfers transfers;
     private final HttpHeaders headers;
 
-    VolumesResource(Volumes volumes, JournalIngest journal, ContentTransfers transfers, HttpHeaders headers) {
+    private final CurrentCaller caller;
+
+    VolumesResource(Volumes volumes, JournalIngest journal, ContentTransfers transfers, HttpHeaders headers, CurrentCaller caller) {
+        this.caller = caller;
         this.volumes = volumes;
         this.journal = journal;
         this.transfers = transfers;
@@ -32,7 +37,11 @@ public class VolumesResource implements VolumesApi {
     @Override
     public VolumeView register(String volume, VolumeRegistration registration) {
         Checks.name("volume", volume);
-        return volumes.register(volume, Checks.present("request body", registration).host());
+        String host = Checks.present("request body", registration).host();
+        if (!caller.get().actsFor(host)) {
+            throw ApiException.forbidden(BearerTokens.otherHost(caller.get(), host));
+        }
+        return volumes.register(volume, host);
     }
 
     @Override

@@ -15,7 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,15 +47,18 @@ public class UploadRoute {
     private void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         request.pause();
-        Optional<BearerTokens.Refusal> refused = tokens.check(request.path(), request.getHeader("Authorization"));
-        if (refused.isPresent()) {
-            answerError(ctx, refused.get().status(), refused.get().message(), false);
-            return;
-        }
         Context context = Vertx.currentContext();
         BodyStream body = new BodyStream(request, context, IDLE_MILLIS);
+        // the check may ask the catalogue which host serves the volume: off the event loop, before any byte is read
+        String checkedPath = "/api/v1/volumes/" + ctx.pathParam("volume") + "/files/" + ctx.pathParam("file") + "/content";
+        String authorization = request.getHeader("Authorization");
         Thread.ofVirtual().name("zero-upload").start(() -> {
             try {
+                BearerTokens.Access access = tokens.check("PUT", checkedPath, authorization);
+                if (!access.allowed()) {
+                    context.runOnContext(v -> answerError(ctx, access.refusal().status(), access.refusal().message(), false));
+                    return;
+                }
                 String volume = Checks.name("volume", ctx.pathParam("volume"));
                 long file = Long.parseLong(ctx.pathParam("file"));
                 String versionText = request.getParam("version");

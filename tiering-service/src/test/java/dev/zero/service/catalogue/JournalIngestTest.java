@@ -1,7 +1,8 @@
 package dev.zero.service.catalogue;
 
 import static dev.zero.service.Api.admin;
-import static dev.zero.service.Api.agent;
+import static dev.zero.service.Api.as;
+import static dev.zero.service.Api.onVolume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -60,7 +61,7 @@ class JournalIngestTest {
     }
 
     JournalAck send(JournalRecord... records) throws JsonProcessingException {
-        return agent().body(body(records)).post("/api/v1/volumes/" + volume + "/journal").then().statusCode(200)
+        return onVolume(volume).body(body(records)).post("/api/v1/volumes/" + volume + "/journal").then().statusCode(200)
                 .extract().as(JournalAck.class);
     }
 
@@ -144,7 +145,7 @@ class JournalIngestTest {
         @DisplayName("a batch after a gap is refused with 409 and changes nothing")
         void gap_conflict() throws Exception {
             send(JournalRecord.create(1, 50, ROOT, "a", file(0, 0), null));
-            agent().body(body(JournalRecord.create(3, 51, ROOT, "b", file(0, 0), null)))
+            onVolume(volume).body(body(JournalRecord.create(3, 51, ROOT, "b", file(0, 0), null)))
                     .post("/api/v1/volumes/" + volume + "/journal")
                     .then().statusCode(409).body("error", containsString("applied up to 1"));
             assertThat(tree().keySet()).containsExactly("a");
@@ -156,21 +157,21 @@ class JournalIngestTest {
     class BadInput {
         @Test
         void missingField_400NamesIt() {
-            agent().body("{\"records\":[{\"seq\":1,\"op\":\"CREATE\",\"parentId\":1,\"name\":\"x\"}]}")
+            onVolume(volume).body("{\"records\":[{\"seq\":1,\"op\":\"CREATE\",\"parentId\":1,\"name\":\"x\"}]}")
                     .post("/api/v1/volumes/" + volume + "/journal")
                     .then().statusCode(400).body("status", equalTo(400)).body("error", containsString("fileId is required"));
         }
 
         @Test
         void nameWithSlash_400() {
-            agent().body("{\"records\":[{\"seq\":1,\"op\":\"UNLINK\",\"parentId\":1,\"name\":\"a/b\"}]}")
+            onVolume(volume).body("{\"records\":[{\"seq\":1,\"op\":\"UNLINK\",\"parentId\":1,\"name\":\"a/b\"}]}")
                     .post("/api/v1/volumes/" + volume + "/journal")
                     .then().statusCode(400).body("error", containsString("single path component"));
         }
 
         @Test
         void nonConsecutiveRecords_400() {
-            agent().body("{\"records\":[{\"seq\":1,\"op\":\"UNLINK\",\"parentId\":1,\"name\":\"a\"},"
+            onVolume(volume).body("{\"records\":[{\"seq\":1,\"op\":\"UNLINK\",\"parentId\":1,\"name\":\"a\"},"
                             + "{\"seq\":3,\"op\":\"UNLINK\",\"parentId\":1,\"name\":\"b\"}]}")
                     .post("/api/v1/volumes/" + volume + "/journal")
                     .then().statusCode(400).body("error", containsString("consecutive"));
@@ -178,20 +179,20 @@ class JournalIngestTest {
 
         @Test
         void unknownOp_400() {
-            agent().body("{\"records\":[{\"seq\":1,\"op\":\"EXPLODE\"}]}")
+            onVolume(volume).body("{\"records\":[{\"seq\":1,\"op\":\"EXPLODE\"}]}")
                     .post("/api/v1/volumes/" + volume + "/journal")
                     .then().statusCode(400).body("error", containsString("EXPLODE"));
         }
 
         @Test
         void malformedJson_400() {
-            agent().body("{\"records\":[").post("/api/v1/volumes/" + volume + "/journal")
+            onVolume(volume).body("{\"records\":[").post("/api/v1/volumes/" + volume + "/journal")
                     .then().statusCode(400).body("error", containsString("malformed JSON"));
         }
 
         @Test
         void unknownVolume_404() throws Exception {
-            agent().body(body(JournalRecord.create(1, 60, ROOT, "a", file(0, 0), null)))
+            onVolume(volume).body(body(JournalRecord.create(1, 60, ROOT, "a", file(0, 0), null)))
                     .post("/api/v1/volumes/no-such-volume/journal")
                     .then().statusCode(404).body("error", containsString("no-such-volume"));
         }

@@ -72,7 +72,7 @@ class PlannerScaleTest {
         }
         dev.zero.service.Api.admin().body(new VolumePolicy(1_000_000_000L, null, 0.9, 0.8, 300, 3600, List.of()))
                 .put("/api/v1/admin/volumes/" + volume + "/policy").then().statusCode(200);
-        dev.zero.service.Api.agent().body("{\"capacityBytes\": 100000000000, \"usedBytes\": 1000, \"cacheBytes\": 2000000000}")
+        dev.zero.service.Api.as(host).body("{\"capacityBytes\": 100000000000, \"usedBytes\": 1000, \"cacheBytes\": 2000000000}")
                 .put("/api/v1/hosts/" + host).then().statusCode(200);
     }
 

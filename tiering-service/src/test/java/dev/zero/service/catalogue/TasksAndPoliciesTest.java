@@ -1,7 +1,8 @@
 package dev.zero.service.catalogue;
 
 import static dev.zero.service.Api.admin;
-import static dev.zero.service.Api.agent;
+import static dev.zero.service.Api.as;
+import static dev.zero.service.Api.onVolume;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -35,21 +36,21 @@ class TasksAndPoliciesTest {
             long first = tasks.enqueue(volume, 7, TaskKind.UPLOAD, 3);
             long second = tasks.enqueue(volume, 8, TaskKind.EVICT, 1);
 
-            agent().get("/api/v1/hosts/" + host + "/tasks?max=1").then().statusCode(200).body("$", hasSize(1))
+            as(host).get("/api/v1/hosts/" + host + "/tasks?max=1").then().statusCode(200).body("$", hasSize(1))
                     .body("[0].id", equalTo((int) first)).body("[0].kind", equalTo("UPLOAD")).body("[0].volume", equalTo(volume))
                     .body("[0].fileId", equalTo(7)).body("[0].contentVersion", equalTo(3));
-            agent().get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1))
+            as(host).get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1))
                     .body("[0].id", equalTo((int) second));
-            agent().get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(0));
+            as(host).get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(0));
 
-            agent().body("{\"outcome\": \"DONE\", \"bytes\": 10}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result")
+            as(host).body("{\"outcome\": \"DONE\", \"bytes\": 10}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result")
                     .then().statusCode(204);
-            agent().body("{\"outcome\": \"DONE\"}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result")
+            as(host).body("{\"outcome\": \"DONE\"}").post("/api/v1/hosts/" + host + "/tasks/" + first + "/result")
                     .then().statusCode(409).body("error", containsString("not leased"));
 
             // the second task's lease (2 s in the test profile) runs out: it comes back
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    agent().get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1))
+                    as(host).get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1))
                             .body("[0].id", equalTo((int) second)));
         }
 
@@ -59,19 +60,19 @@ class TasksAndPoliciesTest {
             String volume = Api.newVolume(owner);
             tasks.enqueue(volume, 9, TaskKind.RESTORE, 1);
             String other = Api.unique("other");
-            agent().body("{\"capacityBytes\": 1, \"usedBytes\": 0}").put("/api/v1/hosts/" + other).then().statusCode(200);
-            agent().get("/api/v1/hosts/" + other + "/tasks").then().statusCode(200).body("$", hasSize(0));
+            as(other).body("{\"capacityBytes\": 1, \"usedBytes\": 0}").put("/api/v1/hosts/" + other).then().statusCode(200);
+            as(other).get("/api/v1/hosts/" + other + "/tasks").then().statusCode(200).body("$", hasSize(0));
         }
 
         @Test
         void failureWithoutMessage_400() {
             String host = Api.unique("host");
             Api.newVolume(host);
-            agent().body("{\"outcome\": \"FAILED\"}").post("/api/v1/hosts/" + host + "/tasks/1/result")
+            as(host).body("{\"outcome\": \"FAILED\"}").post("/api/v1/hosts/" + host + "/tasks/1/result")
                     .then().statusCode(400).body("error", containsString("message"));
-            agent().body("{\"outcome\": \"DONE\", \"bytes\": -1}").post("/api/v1/hosts/" + host + "/tasks/1/result")
+            as(host).body("{\"outcome\": \"DONE\", \"bytes\": -1}").post("/api/v1/hosts/" + host + "/tasks/1/result")
                     .then().statusCode(400).body("error", containsString("bytes"));
-            agent().body("{\"outcome\": \"LATER\"}").post("/api/v1/hosts/" + host + "/tasks/1/result")
+            as(host).body("{\"outcome\": \"LATER\"}").post("/api/v1/hosts/" + host + "/tasks/1/result")
                     .then().statusCode(400).body("error", containsString("outcome"));
         }
 
@@ -81,8 +82,8 @@ class TasksAndPoliciesTest {
             String host = Api.unique("host");
             String volume = Api.newVolume(host);
             long id = tasks.enqueue(volume, 7, TaskKind.UPLOAD, 1);
-            agent().get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1));
-            agent().body("{\"outcome\": \"FAILED\", \"message\": \"bad\\u0000byte\"}").post("/api/v1/hosts/" + host + "/tasks/" + id + "/result")
+            as(host).get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1));
+            as(host).body("{\"outcome\": \"FAILED\", \"message\": \"bad\\u0000byte\"}").post("/api/v1/hosts/" + host + "/tasks/" + id + "/result")
                     .then().statusCode(400).body("error", containsString("message must not contain a NUL"));
         }
 
@@ -93,7 +94,7 @@ class TasksAndPoliciesTest {
             String volume = Api.newVolume(host);
             var poll = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 long started = System.nanoTime();
-                int found = agent().get("/api/v1/hosts/" + host + "/tasks?wait=30").then().statusCode(200).extract().jsonPath()
+                int found = as(host).get("/api/v1/hosts/" + host + "/tasks?wait=30").then().statusCode(200).extract().jsonPath()
                         .getList("$").size();
                 return new long[] {found, (System.nanoTime() - started) / 1_000_000};
             });
@@ -106,17 +107,17 @@ class TasksAndPoliciesTest {
 
         @Test
         void waitOutOfRange_400() {
-            agent().get("/api/v1/hosts/h/tasks?wait=3600").then().statusCode(400).body("error", containsString("wait"));
+            as("h").get("/api/v1/hosts/h/tasks?wait=3600").then().statusCode(400).body("error", containsString("wait"));
         }
 
         @Test
         void maxOutOfRange_400() {
-            agent().get("/api/v1/hosts/h/tasks?max=0").then().statusCode(400).body("error", containsString("max"));
+            as("h").get("/api/v1/hosts/h/tasks?max=0").then().statusCode(400).body("error", containsString("max"));
         }
 
         @Test
         void unknownHost_404() {
-            agent().get("/api/v1/hosts/" + Api.unique("ghost") + "/tasks").then().statusCode(404);
+            admin().get("/api/v1/hosts/" + Api.unique("ghost") + "/tasks").then().statusCode(404);
         }
     }
 
@@ -170,7 +171,7 @@ class TasksAndPoliciesTest {
         @Test
         void agentCannotChangePolicy_403() {
             String volume = Api.newVolume(Api.unique("host"));
-            agent().body("{\"highWatermark\": 0.9, \"lowWatermark\": 0.8, \"uploadDelaySeconds\": 1, \"minResidencySeconds\": 1}")
+            Api.onVolume(volume).body("{\"highWatermark\": 0.9, \"lowWatermark\": 0.8, \"uploadDelaySeconds\": 1, \"minResidencySeconds\": 1}")
                     .put("/api/v1/admin/volumes/" + volume + "/policy").then().statusCode(403);
         }
     }

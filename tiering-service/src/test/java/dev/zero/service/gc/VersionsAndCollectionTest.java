@@ -1,7 +1,8 @@
 package dev.zero.service.gc;
 
 import static dev.zero.service.Api.admin;
-import static dev.zero.service.Api.agent;
+import static dev.zero.service.Api.as;
+import static dev.zero.service.Api.onVolume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -66,7 +67,7 @@ class VersionsAndCollectionTest {
     }
 
     void journal(JournalRecord... records) throws Exception {
-        agent().body(json.writeValueAsString(new JournalBatch(List.of(records)))).post("/api/v1/volumes/" + volume + "/journal")
+        onVolume(volume).body(json.writeValueAsString(new JournalBatch(List.of(records)))).post("/api/v1/volumes/" + volume + "/journal")
                 .then().statusCode(200);
     }
 
@@ -75,9 +76,9 @@ class VersionsAndCollectionTest {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         String path = "/api/v1/volumes/" + volume + "/files/" + fileId + "/content";
-        var staged = agent().contentType("application/octet-stream").body(bytes).header("X-Zero-Sha256", sha).queryParam("version", version)
+        var staged = onVolume(volume).contentType("application/octet-stream").body(bytes).header("X-Zero-Sha256", sha).queryParam("version", version)
                 .put(path).then().statusCode(200).extract();
-        agent().body("{\"contentVersion\": " + version + ", \"sha256\": \"" + sha + "\"}")
+        onVolume(volume).body("{\"contentVersion\": " + version + ", \"sha256\": \"" + sha + "\"}")
                 .post(path + "/" + staged.path("nonce") + "/confirm").then().statusCode(200);
         return staged.path("key");
     }
@@ -104,7 +105,7 @@ class VersionsAndCollectionTest {
 
         admin().body("{\"path\": \"report.txt\", \"to\": \"restored/report.txt\"}").post("/api/v1/admin/volumes/" + volume + "/undelete")
                 .then().statusCode(200).body("action", equalTo("UNDELETE")).body("files", equalTo(1));
-        agent().get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1))
+        as(host).get("/api/v1/hosts/" + host + "/tasks").then().statusCode(200).body("$", hasSize(1))
                 .body("[0].kind", equalTo("UNDELETE")).body("[0].fileId", equalTo(100)).body("[0].contentVersion", equalTo(2))
                 .body("[0].path", equalTo("restored/report.txt")).body("[0].recreate.mode", equalTo(0640))
                 .body("[0].recreate.uid", equalTo(1000)).body("[0].recreate.nonce", org.hamcrest.Matchers.matchesPattern("[0-9a-f]{16}"));

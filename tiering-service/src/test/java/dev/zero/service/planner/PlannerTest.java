@@ -1,7 +1,8 @@
 package dev.zero.service.planner;
 
 import static dev.zero.service.Api.admin;
-import static dev.zero.service.Api.agent;
+import static dev.zero.service.Api.as;
+import static dev.zero.service.Api.onVolume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -63,7 +64,7 @@ class PlannerTest {
         }
 
         void reportDisk(long cacheBytes) {
-            agent().body("{\"capacityBytes\": 100000000000, \"usedBytes\": 1000, \"cacheBytes\": " + cacheBytes + "}")
+            as(host).body("{\"capacityBytes\": 100000000000, \"usedBytes\": 1000, \"cacheBytes\": " + cacheBytes + "}")
                     .put("/api/v1/hosts/" + host).then().statusCode(200);
         }
 
@@ -355,7 +356,7 @@ class PlannerTest {
         long plain = v.file("plain", MB, "SYNCED", LONG_AGO, LONG_AGO, 0);
         double before = score(v, bounced);
         // the agent reports the restore (EVICTED -> RESTORING) in its journal
-        agent().body("{\"records\": [{\"seq\": 1, \"op\": \"TIER\", \"fileId\": " + bounced
+        as(v.host).body("{\"records\": [{\"seq\": 1, \"op\": \"TIER\", \"fileId\": " + bounced
                 + ", \"tier\": {\"state\": \"RESTORING\", \"contentVersion\": 1, \"storedVersion\": 1, \"nonce\": \"0000000000000001\"}}]}")
                 .post("/api/v1/volumes/" + v.name + "/journal").then().statusCode(200);
         assertThat(query("select restores from file where volume_id = " + v.id + " and id = " + bounced)).isEqualTo(1);

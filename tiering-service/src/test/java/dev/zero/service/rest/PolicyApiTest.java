@@ -1,7 +1,8 @@
 package dev.zero.service.rest;
 
 import static dev.zero.service.Api.admin;
-import static dev.zero.service.Api.agent;
+import static dev.zero.service.Api.as;
+import static dev.zero.service.Api.onVolume;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -119,8 +120,8 @@ class PolicyApiTest {
     @Test
     @DisplayName("the admin token is required to read or change a policy")
     void adminOnly() {
-        agent().get(policy()).then().statusCode(403);
-        agent().body("{\"settings\": {\"targetDiskUsage\": \"1GB\"}}").patch(policy()).then().statusCode(403);
+        onVolume(volume).get(policy()).then().statusCode(403);
+        onVolume(volume).body("{\"settings\": {\"targetDiskUsage\": \"1GB\"}}").patch(policy()).then().statusCode(403);
         io.restassured.RestAssured.given().get(policy()).then().statusCode(401);
     }
 
@@ -129,7 +130,7 @@ class PolicyApiTest {
     void pins() throws Exception {
         FileMeta dir = new FileMeta(FileType.DIRECTORY, 0, 0755, 0, 0, 2, T, T, T, 0);
         FileMeta file = new FileMeta(FileType.FILE, 5, 0644, 0, 0, 1, T, T, T, 1);
-        agent().body(json.writeValueAsString(new JournalBatch(List.of(
+        onVolume(volume).body(json.writeValueAsString(new JournalBatch(List.of(
                 JournalRecord.create(1, 100, VolumeView.ROOT_FILE_ID, "photos [2024]", dir, null),
                 JournalRecord.create(2, 101, 100, "a*.jpg", file, null)))))
                 .post("/api/v1/volumes/" + volume + "/journal").then().statusCode(200);

@@ -1,6 +1,7 @@
 package dev.zero.service.transfer;
 
-import static dev.zero.service.Api.agent;
+import static dev.zero.service.Api.as;
+import static dev.zero.service.Api.onVolume;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -57,12 +58,12 @@ class ContentTransfersTest {
     }
 
     void journal(JournalRecord... records) throws Exception {
-        agent().body(json.writeValueAsString(new JournalBatch(List.of(records)))).post("/api/v1/volumes/" + volume + "/journal")
+        onVolume(volume).body(json.writeValueAsString(new JournalBatch(List.of(records)))).post("/api/v1/volumes/" + volume + "/journal")
                 .then().statusCode(200);
     }
 
-    static RequestSpecification octets(byte[] body) {
-        return agent().contentType("application/octet-stream").body(body);
+    RequestSpecification octets(byte[] body) {
+        return onVolume(volume).contentType("application/octet-stream").body(body);
     }
 
     static String sha256(byte[] bytes) throws Exception {
@@ -89,7 +90,7 @@ class ContentTransfersTest {
     }
 
     void confirm(String nonce, long version, String sha256, int status) {
-        agent().body("{\"contentVersion\": " + version + ", \"sha256\": \"" + sha256 + "\"}")
+        onVolume(volume).body("{\"contentVersion\": " + version + ", \"sha256\": \"" + sha256 + "\"}")
                 .post(content() + "/" + nonce + "/confirm").then().statusCode(status);
     }
 
@@ -102,28 +103,28 @@ class ContentTransfersTest {
         assertThat(nonce).matches("[0-9a-f]{16}");
         // staged only: not yet the file's content
         Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then().body("find { it.path == 'f.bin' }.state", equalTo("LOCAL"));
-        agent().get(content()).then().statusCode(404);
+        onVolume(volume).get(content()).then().statusCode(404);
         confirm(nonce, 1, sha256(CONTENT), 200);
         Api.admin().get("/api/v1/admin/volumes/" + volume + "/tree").then().body("find { it.path == 'f.bin' }.state", equalTo("SYNCED"));
 
-        byte[] whole = agent().get(content()).then().statusCode(200).header("Accept-Ranges", "bytes")
+        byte[] whole = onVolume(volume).get(content()).then().statusCode(200).header("Accept-Ranges", "bytes")
                 .header("X-Zero-Sha256", sha256(CONTENT)).extract().asByteArray();
         assertThat(whole).isEqualTo(CONTENT);
-        byte[] byNonce = agent().queryParam("version", 1).queryParam("nonce", nonce).get(content()).then().statusCode(200)
+        byte[] byNonce = onVolume(volume).queryParam("version", 1).queryParam("nonce", nonce).get(content()).then().statusCode(200)
                 .extract().asByteArray();
         assertThat(byNonce).isEqualTo(CONTENT);
 
-        byte[] middle = agent().header("Range", "bytes=10-19").get(content()).then().statusCode(206)
+        byte[] middle = onVolume(volume).header("Range", "bytes=10-19").get(content()).then().statusCode(206)
                 .header("Content-Range", "bytes 10-19/36").extract().asByteArray();
         assertThat(new String(middle, StandardCharsets.US_ASCII)).isEqualTo("abcdefghij");
 
-        byte[] tail = agent().header("Range", "bytes=-4").get(content()).then().statusCode(206).extract().asByteArray();
+        byte[] tail = onVolume(volume).header("Range", "bytes=-4").get(content()).then().statusCode(206).extract().asByteArray();
         assertThat(new String(tail, StandardCharsets.US_ASCII)).isEqualTo("wxyz");
 
-        byte[] open = agent().header("Range", "bytes=30-").get(content()).then().statusCode(206).extract().asByteArray();
+        byte[] open = onVolume(volume).header("Range", "bytes=30-").get(content()).then().statusCode(206).extract().asByteArray();
         assertThat(new String(open, StandardCharsets.US_ASCII)).isEqualTo("uvwxyz");
 
-        agent().header("Range", "bytes=36-40").get(content()).then().statusCode(416).header("Content-Range", "bytes */36");
+        onVolume(volume).header("Range", "bytes=36-40").get(content()).then().statusCode(416).header("Content-Range", "bytes */36");
     }
 
     @Test
@@ -131,7 +132,7 @@ class ContentTransfersTest {
     void manifestHasChunkHashes() throws Exception {
         String nonce = stage(CONTENT, 1);
         confirm(nonce, 1, sha256(CONTENT), 200);
-        var manifest = agent().queryParam("version", 1).queryParam("nonce", nonce).get("/api/v1/volumes/" + volume + "/files/100/manifest")
+        var manifest = onVolume(volume).queryParam("version", 1).queryParam("nonce", nonce).get("/api/v1/volumes/" + volume + "/files/100/manifest")
                 .then().statusCode(200).body("size", equalTo(CONTENT.length)).body("sha256", equalTo(sha256(CONTENT)))
                 .extract().as(dev.zero.api.ObjectManifest.class);
         assertThat(manifest.chunks()).isEqualTo(1);
@@ -168,7 +169,7 @@ class ContentTransfersTest {
         octets(CONTENT).header("X-Zero-Sha256", sha256("other".getBytes())).queryParam("version", 1).put(content())
                 .then().statusCode(400).body("error", containsString("SHA-256 mismatch"));
         assertThat(storedObjects()).isEqualTo(before);
-        agent().get(content()).then().statusCode(404).body("error", containsString("no content in the object store"));
+        onVolume(volume).get(content()).then().statusCode(404).body("error", containsString("no content in the object store"));
     }
 
     @Test
@@ -178,7 +179,7 @@ class ContentTransfersTest {
         String nonce = stage(CONTENT, 1);
         confirm(nonce, 1, sha256("something else".getBytes()), 409);
         assertThat(storedObjects()).isEqualTo(before);
-        agent().get(content()).then().statusCode(404);
+        onVolume(volume).get(content()).then().statusCode(404);
     }
 
     @Test
@@ -191,7 +192,7 @@ class ContentTransfersTest {
         octets(CONTENT).queryParam("version", 1).put(content())
                 .then().statusCode(409).body("error", containsString("no longer the current content"));
         assertThat(storedObjects()).isEqualTo(before);
-        agent().get(content()).then().statusCode(404);
+        onVolume(volume).get(content()).then().statusCode(404);
     }
 
     @Test
@@ -213,7 +214,7 @@ class ContentTransfersTest {
         java.net.URI uri = java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port);
         try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
             String request = "PUT " + content() + "?version=1 HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Authorization: Bearer " + Api.AGENT_TOKEN + "\r\nContent-Type: application/octet-stream\r\n"
+                    + "Authorization: Bearer " + Api.tokenOf(Api.hostOf(volume)) + "\r\nContent-Type: application/octet-stream\r\n"
                     + "Content-Length: " + (700L << 20) + "\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().write(new byte[1 << 16]);
@@ -254,7 +255,7 @@ class ContentTransfersTest {
     @Test
     void unknownFile_404() {
         octets(CONTENT).queryParam("version", 1).put("/api/v1/volumes/" + volume + "/files/999/content").then().statusCode(404);
-        agent().get("/api/v1/volumes/" + volume + "/files/999/content").then().statusCode(404);
+        onVolume(volume).get("/api/v1/volumes/" + volume + "/files/999/content").then().statusCode(404);
     }
 
     @Test
@@ -263,6 +264,6 @@ class ContentTransfersTest {
         given().contentType("application/octet-stream").body(CONTENT).queryParam("version", 1).put(content())
                 .then().statusCode(401);
         assertThat(storedObjects()).isEqualTo(before);
-        agent().get(content()).then().statusCode(404);
+        onVolume(volume).get(content()).then().statusCode(404);
     }
 }

@@ -47,9 +47,10 @@ class LargeUploadTest {
     @DisplayName("512 MiB through a 256 MiB heap, SHA-256 verified both ways")
     void largerThanHeap_streamsBothWays() throws Exception {
         assertThat(Runtime.getRuntime().maxMemory()).as("test JVM heap").isLessThan(SIZE);
-        String volume = Api.newVolume(Api.unique("big"));
+        String host = Api.unique("big");
+        String volume = Api.newVolume(host);
         FileMeta meta = new FileMeta(FileType.FILE, SIZE, 0644, 0, 0, 1, T, T, T, 1);
-        Api.agent().body(json.writeValueAsString(new JournalBatch(List.of(
+        Api.onVolume(volume).body(json.writeValueAsString(new JournalBatch(List.of(
                 JournalRecord.create(1, 500, VolumeView.ROOT_FILE_ID, "big.bin", meta, null)))))
                 .post("/api/v1/volumes/" + volume + "/journal").then().statusCode(200);
 
@@ -57,7 +58,7 @@ class LargeUploadTest {
         URI content = base.resolve("api/v1/volumes/" + volume + "/files/500/content");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(content + "?version=1"))
-                .header("Authorization", "Bearer " + Api.AGENT_TOKEN)
+                .header("Authorization", "Bearer " + Api.tokenOf(host))
                 .header("Content-Type", "application/octet-stream")
                 .header("X-Zero-Sha256", expected)
                 .PUT(HttpRequest.BodyPublishers.fromPublisher(
@@ -66,9 +67,9 @@ class LargeUploadTest {
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
         assertThat(put.body()).contains(expected);
         var stored = json.readValue(put.body(), dev.zero.api.StoredObject.class);
-        Api.agent().body("{\"contentVersion\": 1, \"sha256\": \"" + expected + "\"}")
+        Api.onVolume(volume).body("{\"contentVersion\": 1, \"sha256\": \"" + expected + "\"}")
                 .post("/api/v1/volumes/" + volume + "/files/500/content/" + stored.nonce() + "/confirm").then().statusCode(200);
-        var manifest = Api.agent().queryParam("version", 1).queryParam("nonce", stored.nonce())
+        var manifest = Api.onVolume(volume).queryParam("version", 1).queryParam("nonce", stored.nonce())
                 .get("/api/v1/volumes/" + volume + "/files/500/manifest").then().statusCode(200).extract().as(dev.zero.api.ObjectManifest.class);
         assertThat(manifest.chunks()).as("4 MiB chunks of 512 MiB").isEqualTo(128);
         PseudoRandomStream second = new PseudoRandomStream(SIZE, 42);
@@ -77,12 +78,12 @@ class LargeUploadTest {
                 .as("the hash of chunk 5").isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(second.readNBytes(4 << 20))));
 
         HttpResponse<InputStream> get = http.send(HttpRequest.newBuilder(content)
-                .header("Authorization", "Bearer " + Api.AGENT_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                .header("Authorization", "Bearer " + Api.tokenOf(host)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(HexFormat.of().formatHex(digest(get.body()))).isEqualTo(expected);
 
         HttpResponse<byte[]> lastMiB = http.send(HttpRequest.newBuilder(content)
-                .header("Authorization", "Bearer " + Api.AGENT_TOKEN).header("Range", "bytes=" + (SIZE - (1 << 20)) + "-")
+                .header("Authorization", "Bearer " + Api.tokenOf(host)).header("Range", "bytes=" + (SIZE - (1 << 20)) + "-")
                 .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(lastMiB.statusCode()).isEqualTo(206);
         PseudoRandomStream reference = new PseudoRandomStream(SIZE, 42);
