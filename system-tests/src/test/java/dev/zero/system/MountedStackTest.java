@@ -93,6 +93,32 @@ class MountedStackTest {
     }
 
     @Test
+    @Order(1)
+    @DisplayName("the agent enrolled for a credential of its own, good for its host only; its own API needs its token")
+    void perHostCredential() throws Exception {
+        Path file = zero.home.resolve("cache/state/host-credential");
+        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        String host = ZeroStack.JSON.readTree(zero.get("/api/v1/admin/volumes", zero.token("admin")).body()).findValuesAsText("host").get(0);
+        String credential = zero.hostCredential();
+        assertThat(zero.get("/api/v1/hosts/" + host + "/tasks", credential).statusCode()).isEqualTo(200);
+        assertThat(zero.get("/api/v1/hosts/" + host + "-other/tasks", credential).statusCode()).isEqualTo(403);
+        String put = "curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -H 'Authorization: Bearer "
+                + credential + "' -d '{\"capacityBytes\": 1, \"usedBytes\": 0}' " + zero.url() + "/api/v1/hosts/nonexistent";
+        assertThat(Shell.run(zero.mountpoint, put)).isEqualTo("403");
+        assertThat(zero.get("/api/v1/admin/hosts", zero.token("admin")).body()).doesNotContain("nonexistent");
+        // the enrolment token enrols; it cannot act as a host
+        assertThat(zero.get("/api/v1/hosts/" + host + "/tasks", zero.token("enrolment")).statusCode()).isEqualTo(403);
+        // the credential is nowhere in the logs
+        assertThat(zero.log("agent") + zero.log("service")).doesNotContain(credential).doesNotContain(zero.token("enrolment"));
+        String agentApi = "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:" + zero.agentPort;
+        assertThat(Shell.run(zero.mountpoint, agentApi + "/agent/v1/status")).isEqualTo("401");
+        assertThat(Shell.run(zero.mountpoint, agentApi + "/q/health/ready")).isEqualTo("200");
+        assertThat(ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, zero.agentCurl("/status"))).path("journal").path("connected").asBoolean())
+                .isTrue();
+    }
+
+    @Test
     @Order(2)
     @DisplayName("config.yml: targetDiskUsage becomes the volume's target, sqliteFileLocation is reported obsolete, secrets stay out")
     void seedConfig_readAndReported() throws Exception {
@@ -127,7 +153,7 @@ class MountedStackTest {
         Shell.run(zero.mountpoint, Shell.burst("offline") + "\ncat offline/src/f1.txt > /dev/null\n");
         assertThat(Files.readString(zero.mountpoint.resolve("offline/src/f1.txt"))).isEqualTo("file 1\nappended\n");
         await().atMost(CONVERGE).untilAsserted(() -> assertThat(
-                Shell.run(zero.mountpoint, "curl -s http://127.0.0.1:" + zero.agentPort + "/agent/v1/status"))
+                Shell.run(zero.mountpoint, zero.agentCurl("/status")))
                 .contains("\"connected\":false"));
 
         zero.up();
@@ -171,7 +197,7 @@ class MountedStackTest {
         // straight on the backing tree: the mount (and so the journal) never sees these
         Shell.run(zero.backing(), "echo sneaky > manual/added-behind && rm manual/removed-behind && chmod 600 manual/kept");
 
-        String status = "curl -s http://127.0.0.1:" + zero.agentPort + "/agent/v1/status";
+        String status = zero.agentCurl("/status");
         long before = ZeroStack.JSON.readTree(Shell.run(zero.mountpoint, status)).path("journal").path("lastReconcile").path("generation").asLong();
         ZeroStack.Result reconcile = zero.zero("reconcile");
         assertThat(reconcile.exit()).as(reconcile.output()).isZero();

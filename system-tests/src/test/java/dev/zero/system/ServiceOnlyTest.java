@@ -30,7 +30,8 @@ class ServiceOnlyTest {
             var anonymous = zero.get("/api/v1/hosts/h1/tasks", null);
             assertThat(anonymous.statusCode()).isEqualTo(401);
             assertThat(anonymous.body()).contains("bearer token");
-            assertThat(zero.get("/api/v1/admin/volumes", zero.token("agent")).statusCode()).isEqualTo(403);
+            assertThat(zero.get("/api/v1/admin/volumes", zero.token("enrolment")).statusCode()).isEqualTo(403);
+            assertThat(zero.get("/api/v1/hosts/h1/tasks", zero.token("enrolment")).statusCode()).isEqualTo(403);
             assertThat(zero.get("/api/v1/admin/volumes", zero.token("admin")).statusCode()).isEqualTo(200);
 
             ZeroStack.Result env = zero.zero("env");

@@ -95,8 +95,19 @@ final class ZeroStack implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** A token the launcher made: "admin", "enrolment" or "agent-api". */
     String token(String which) throws IOException {
         return Files.readString(home.resolve(which + "-token")).strip();
+    }
+
+    /** This host's own credential, as its agent got it at enrolment. */
+    String hostCredential() throws IOException {
+        return Files.readString(home.resolve("cache").resolve("state").resolve("host-credential")).strip();
+    }
+
+    /** A curl command line for the agent's own API at {@code path} (under /agent/v1), with its token. */
+    String agentCurl(String path) throws IOException {
+        return "curl -s -H 'Authorization: Bearer " + token("agent-api") + "' http://127.0.0.1:" + agentPort + "/agent/v1" + path;
     }
 
     Path backing() {
@@ -128,7 +139,8 @@ final class ZeroStack implements AutoCloseable {
     /** The agent's own status (journal and cache). */
     com.fasterxml.jackson.databind.JsonNode agentStatus() throws IOException, InterruptedException {
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/agent/v1/status"))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + token("agent-api")).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(answer.body());
     }
 

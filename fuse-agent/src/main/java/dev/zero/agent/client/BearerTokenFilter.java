@@ -1,18 +1,19 @@
 package dev.zero.agent.client;
 
-import dev.zero.agent.config.AgentConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
+import java.util.Optional;
 
-/** Presents the agent's token on every call to the service. */
+/** Presents this host's credential on every call to the service, and the enrolment token on the enrolment. */
 class BearerTokenFilter implements ClientRequestFilter {
     @Inject
-    AgentConfig config;
+    HostCredentialStore credential;
 
     @Override
     public void filter(ClientRequestContext request) {
-        config.token().ifPresent(token -> request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + token.strip()));
+        Optional<String> token = request.getUri().getPath().endsWith("/enrolment") ? credential.enrolmentToken() : credential.current();
+        token.ifPresent(t -> request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + t));
     }
 }

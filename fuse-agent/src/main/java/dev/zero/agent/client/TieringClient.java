@@ -1,5 +1,6 @@
 package dev.zero.agent.client;
 
+import dev.zero.api.HostCredential;
 import dev.zero.api.HostReport;
 import dev.zero.api.HostView;
 import dev.zero.api.JournalAck;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 /**
  * The agent's one way to the tiering service. Failures come out as {@link Unreachable} (the
@@ -23,12 +25,35 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  */
 @ApplicationScoped
 public class TieringClient {
+    private static final Logger LOG = Logger.getLogger(TieringClient.class);
     private final HostsRestClient hosts;
     private final VolumesRestClient volumes;
 
-    TieringClient(@RestClient HostsRestClient hosts, @RestClient VolumesRestClient volumes) {
+    private final HostCredentialStore credential;
+
+    TieringClient(@RestClient HostsRestClient hosts, @RestClient VolumesRestClient volumes, HostCredentialStore credential) {
         this.hosts = hosts;
         this.volumes = volumes;
+        this.credential = credential;
+    }
+
+    /**
+     * Makes sure this host holds its credential: enrols it with the enrolment token the first
+     * time. Refused when there is neither a credential nor an enrolment token, or when the
+     * service will not enrol the host (it is enrolled already: an admin must issue a credential).
+     */
+    public synchronized void ensureCredential() {
+        if (credential.current().isPresent()) {
+            return;
+        }
+        String host = credential.host();
+        if (credential.enrolmentToken().isEmpty()) {
+            throw new Refused(401, "host " + host + " has no credential: set zero.agent.enrolment-token (ZERO_AGENT_ENROLMENT_TOKEN) to the"
+                    + " service's enrolment token, or zero.agent.token to a credential an admin issued");
+        }
+        HostCredential issued = call(() -> hosts.enrol(host));
+        credential.store(issued.token());
+        LOG.infof("host %s enrolled: its credential is kept in the agent's state directory", host);
     }
 
     public HostView heartbeat(String host, HostReport report) {
@@ -70,7 +95,7 @@ public class TieringClient {
         return call(() -> volumes.manifest(volume, file, version, nonce));
     }
 
-    private static <T> T call(java.util.function.Supplier<T> request) {
+    private <T> T call(java.util.function.Supplier<T> request) {
         try {
             return request.get();
         } catch (WebApplicationException e) {
@@ -83,6 +108,9 @@ public class TieringClient {
             }
             if (status >= 500 || status == 408 || status == 429) {
                 throw new Unreachable("service answered " + status + ": " + message, e);
+            }
+            if (status == 401 && credential.current().isPresent()) {
+                message = message + " (" + credential.whenRefused() + ")";
             }
             throw new Refused(status, message);
         } catch (ProcessingException e) {

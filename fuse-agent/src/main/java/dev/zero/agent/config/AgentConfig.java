@@ -35,8 +35,23 @@ public interface AgentConfig {
     @WithDefault("http://localhost:8080")
     String serviceUrl();
 
-    /** Bearer token for the tiering service, if it requires one. */
+    /**
+     * This host's credential towards the tiering service, when an admin issued one
+     * ({@code POST /api/v1/admin/hosts/{host}/credential}). Unset: the credential got at enrolment.
+     */
     Optional<String> token();
+
+    /**
+     * The service's enrolment token: exchanged once, on first start, for this host's own
+     * credential (kept in {@code <cacheDir>/state/host-credential}); not used after that.
+     */
+    Optional<String> enrolmentToken();
+
+    /**
+     * Bearer token for the agent's own API ({@code /agent/v1/*}; health and metrics stay open).
+     * Unset: the agent makes one on first start and keeps it in {@code <cacheDir>/state/api-token}.
+     */
+    Optional<String> apiToken();
 
     /** How the volume is mounted. */
     Mount mount();

@@ -140,6 +140,7 @@ public class JournalShipper {
     }
 
     private void register() throws IOException {
+        client.ensureCredential();
         reported(client.heartbeat(host, diskReport()));
         VolumeView volume = client.register(agent.volume(), host);
         long applied = volume.appliedSeq();

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 
+import dev.zero.agent.client.HostCredentialStore;
 import dev.zero.agent.config.AgentConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,13 +28,13 @@ public class ServiceHttp {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;
     private final String volume;
-    private final String token;
+    private final HostCredentialStore credential;
 
-    ServiceHttp(AgentConfig config) {
+    ServiceHttp(AgentConfig config, HostCredentialStore credential) {
         String url = config.serviceUrl();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.volume = config.volume();
-        this.token = config.token().map(String::strip).orElse(null);
+        this.credential = credential;
     }
 
     HttpClient client() {
@@ -47,9 +48,7 @@ public class ServiceHttp {
     /** A request to {@code /api/v1/volumes/<volume>/files/<file>/<tail>}, authenticated. */
     HttpRequest.Builder file(long fileId, String tail) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/v1/volumes/" + volume + "/files/" + fileId + "/" + tail));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
+        credential.current().ifPresent(token -> request.header("Authorization", "Bearer " + token));
         return request;
     }
 }
