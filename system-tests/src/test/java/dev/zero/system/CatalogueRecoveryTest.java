@@ -102,5 +102,6 @@ class CatalogueRecoveryTest {
         assertThat(big.path("catalogue").path("stored").path("sha256").asText()).isEqualTo(sha.get("keep/big"));
         assertThat(Shell.run(zero.mountpoint, "readlink keep/link").trim()).isEqualTo("big");
         assertThat(zero.log("service")).contains("adopted object");
+        assertThat(zero.log("agent")).as("the agent enrols again when the rebuilt catalogue does not know its credential").contains("enrolled again");
     }
 }

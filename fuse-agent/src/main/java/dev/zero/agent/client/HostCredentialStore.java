@@ -47,6 +47,11 @@ public class HostCredentialStore {
         return enrolmentToken;
     }
 
+    /** Whether a refused credential may be replaced by enrolling again (it was not given by an admin). */
+    boolean renewable() {
+        return !configured && enrolmentToken.isPresent();
+    }
+
     void store(String newToken) {
         try {
             StateFiles.write(file, newToken + "\n");

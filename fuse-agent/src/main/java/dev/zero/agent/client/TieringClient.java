@@ -51,7 +51,7 @@ public class TieringClient {
             throw new Refused(401, "host " + host + " has no credential: set zero.agent.enrolment-token (ZERO_AGENT_ENROLMENT_TOKEN) to the"
                     + " service's enrolment token, or zero.agent.token to a credential an admin issued");
         }
-        HostCredential issued = call(() -> hosts.enrol(host));
+        HostCredential issued = attempt(() -> hosts.enrol(host));
         credential.store(issued.token());
         LOG.infof("host %s enrolled: its credential is kept in the agent's state directory", host);
     }
@@ -95,7 +95,45 @@ public class TieringClient {
         return call(() -> volumes.manifest(volume, file, version, nonce));
     }
 
+    /**
+     * One call; when the service does not know this host's stored credential (its catalogue was
+     * rebuilt) the agent enrols again, once, and repeats the call. A revoked credential stays
+     * refused: the service will not enrol a host that had one.
+     */
     private <T> T call(java.util.function.Supplier<T> request) {
+        String presented = credential.current().orElse(null);
+        try {
+            return attempt(request);
+        } catch (Refused refused) {
+            if (refused.status() == 401 && presented != null && enrolAgain(presented)) {
+                return attempt(request);
+            }
+            if (refused.status() == 401 && presented != null) {
+                throw new Refused(401, refused.message + " (" + credential.whenRefused() + ")");
+            }
+            throw refused;
+        }
+    }
+
+    private synchronized boolean enrolAgain(String refusedToken) {
+        if (!refusedToken.equals(credential.current().orElse(null))) {
+            return true; // another call has enrolled again meanwhile
+        }
+        if (!credential.renewable()) {
+            return false;
+        }
+        try {
+            HostCredential issued = attempt(() -> hosts.enrol(credential.host()));
+            credential.store(issued.token());
+            LOG.warnf("the service did not know the credential of host %s (was its catalogue rebuilt?): enrolled again", credential.host());
+            return true;
+        } catch (Refused notEnrolled) {
+            LOG.warnf("host %s cannot enrol again: %s", credential.host(), notEnrolled.getMessage());
+            return false;
+        }
+    }
+
+    private <T> T attempt(java.util.function.Supplier<T> request) {
         try {
             return request.get();
         } catch (WebApplicationException e) {
@@ -108,9 +146,6 @@ public class TieringClient {
             }
             if (status >= 500 || status == 408 || status == 429) {
                 throw new Unreachable("service answered " + status + ": " + message, e);
-            }
-            if (status == 401 && credential.current().isPresent()) {
-                message = message + " (" + credential.whenRefused() + ")";
             }
             throw new Refused(status, message);
         } catch (ProcessingException e) {
@@ -136,10 +171,12 @@ public class TieringClient {
     /** The service refused the call (4xx). */
     public static final class Refused extends RuntimeException {
         private final int status;
+        private final String message;
 
         Refused(int status, String message) {
             super(status + " " + message);
             this.status = status;
+            this.message = message;
         }
 
         public int status() {
