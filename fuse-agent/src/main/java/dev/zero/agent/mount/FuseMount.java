@@ -189,17 +189,23 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
-    /** Whether /proc/self/mountinfo lists {@code mp} as a mount point. */
+    /**
+     * Whether the topmost mount on {@code mp} in /proc/self/mountinfo is a FUSE mount. Other
+     * mounts there are not ours: in a container the mountpoint is a bind mount from the host
+     * (propagated back out), which the FUSE mount goes on top of.
+     */
     public static boolean isMounted(Path mp) {
         String want = mp.toAbsolutePath().normalize().toString();
         try {
+            String topType = null;
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
                 String[] f = line.split(" ");
-                if (f.length > 4 && unescape(f[4]).equals(want)) {
-                    return true;
+                int separator = java.util.Arrays.asList(f).indexOf("-");
+                if (f.length > 4 && separator > 4 && separator + 1 < f.length && unescape(f[4]).equals(want)) {
+                    topType = f[separator + 1];
                 }
             }
-            return false;
+            return topType != null && (topType.equals("fuse") || topType.startsWith("fuse."));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/self/mountinfo", e);
         }

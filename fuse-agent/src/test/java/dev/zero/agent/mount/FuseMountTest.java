@@ -98,6 +98,30 @@ class FuseMountTest {
     }
 
     @Test
+    @DisplayName("a bind mount on the mountpoint (as a container's volume) is mounted over, never taken for a stale mount; it stays after unmount")
+    void bindMountOnMountpointIsKept() throws Exception {
+        Path outside = base.resolve("host-side");
+        Files.createDirectories(outside);
+        Files.createDirectories(mnt);
+        ok(Path.of("/"), "mount --bind " + outside + " " + mnt + " && mount --make-shared " + mnt);
+        try {
+            assertFalse(FuseMount.isMounted(mnt), "a bind mount is not a FUSE mount");
+            RecordingChangeLog log = new RecordingChangeLog();
+            ZeroFs fs = new ZeroFs(TestTiering.files(base.resolve("cache"), TestTiering.NOTHING, log), log, ZeroFs.DEFAULT_DIR_ATTR_TIMEOUT, 1L << 50);
+            try (FuseMount mount = FuseMount.mount(fs, mnt, MountOptions.of("t", true, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of()),
+                    Duration.ofSeconds(30))) {
+                assertTrue(mount.isUp());
+                ok(mnt, "echo through > f");
+                assertEquals("through", Files.readString(base.resolve("cache/tree/f")).trim());
+            }
+            assertFalse(FuseMount.isMounted(mnt));
+            assertTrue(Sh.run(Path.of("/"), "findmnt -n " + mnt).out().contains(mnt.toString()), "the bind mount is still there");
+        } finally {
+            Sh.run(Path.of("/"), "umount -l " + mnt);
+        }
+    }
+
+    @Test
     @DisplayName("two mounts in one process serve their own trees (nothing of a mount is process-wide)")
     void twoMountsPerProcess() throws Exception {
         try (TestMount first = new TestMount(); TestMount second = new TestMount()) {
