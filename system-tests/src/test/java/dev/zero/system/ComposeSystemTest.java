@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on the host side of the mount, health, catalogue, store, teardown) and is skipped with the
  * script's reason where no Docker engine can be had; the static parts need no engine.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ComposeSystemTest {
     static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
     static final Path COMPOSE = REPO.resolve("docker-compose.yml");
@@ -58,6 +62,7 @@ class ComposeSystemTest {
     }
 
     @Test
+    @Order(1) // first: on a fresh machine it installs the engine and Compose v2 that composeConfig uses
     @DisplayName("compose-check.sh: up --wait, a file written on the host side is read back, catalogued and stored; down -v")
     void endToEnd() throws Exception {
         Run check = run(REPO, Map.of(), 12, "bash", REPO.resolve("deploy/compose-check.sh").toString());
@@ -71,6 +76,7 @@ class ComposeSystemTest {
     }
 
     @Test
+    @Order(2)
     @DisplayName("docker compose config -q accepts the file with .env.example, and a missing secret fails naming it")
     void composeConfig() throws Exception {
         Map<String, String> env = composeEnv();
