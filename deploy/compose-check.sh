@@ -332,6 +332,8 @@ docker image inspect --format '   {{index .RepoTags 0}} {{.Size}} bytes, user "{
   zero/tiering-service:check zero/fuse-agent:check
 [ "$(docker image inspect --format '{{.Config.User}}' zero/tiering-service:check)" != "" ] \
   || fail "the service image runs as root"
+[ "$(docker image inspect --format '{{.Config.User}}' zero/tiering-service:check)" != "0:0" ] \
+  || fail "the service image runs as root"
 
 phase "compose up --wait"
 # rshared needs the host side on a shared mount; where / is private (no systemd), make the
@@ -387,6 +389,9 @@ stored="$(echo "$resp" | sed -n 's/.*"stored":{[^}]*"sha256":"\([0-9a-f]*\)".*/\
 objects="$(dc exec -T service find /var/lib/zero/objects -type f | wc -l)"
 [ "$objects" -ge 1 ] || fail "the fs store has no object"
 say "store: SYNCED, SHA-256 matches, $objects object file(s) in the service's fs store"
+[ "$(dc exec -T service id -u)" != 0 ] || fail "the service's process runs as root"
+dc exec -T service sh -c 'touch /deployments/x' 2>/dev/null && fail "the service's root file system is writable"
+say "the service runs as uid $(dc exec -T service id -u) on a read-only root file system"
 
 phase ""
 echo "PASSED"
