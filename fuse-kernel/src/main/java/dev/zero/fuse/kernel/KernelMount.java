@@ -1,0 +1,273 @@
+package dev.zero.fuse.kernel;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A FUSE mount spoken directly over /dev/fuse: mounts the device itself with mount(2) (root),
+ * negotiates INIT (passthrough where the kernel offers it and it is wanted), and serves
+ * requests on platform threads, each with its own request and reply buffers, one write(2) per
+ * reply. What the requests mean is the {@link Operations}' business.
+ */
+public final class KernelMount implements AutoCloseable {
+    /** What the filesystem answers; a negative result is an errno, {@link #NO_REPLY} for FORGET and the like. */
+    interface Operations {
+        /** Called once INIT is negotiated, with whether the kernel took passthrough and the device. */
+        void initialised(boolean passthrough, int deviceFd);
+
+        /** Handles one request; writes the reply's payload into {@code out} and returns its length. */
+        int handle(Request request, MemorySegment out);
+    }
+
+    static final int NO_REPLY = Integer.MIN_VALUE;
+
+    /** One request as read from the device. */
+    static final class Request {
+        final MemorySegment buf;
+        int opcode;
+        long unique;
+        long nodeid;
+        int uid;
+        int gid;
+        int pid;
+        int length;
+
+        Request(MemorySegment buf) {
+            this.buf = buf;
+        }
+
+        /** The payload after the header. */
+        MemorySegment arg() {
+            return buf.asSlice(Protocol.IN_HEADER, length - Protocol.IN_HEADER);
+        }
+
+        int argInt(long offset) {
+            return buf.get(JAVA_INT_UNALIGNED, Protocol.IN_HEADER + offset);
+        }
+
+        long argLong(long offset) {
+            return buf.get(JAVA_LONG_UNALIGNED, Protocol.IN_HEADER + offset);
+        }
+
+        /** The NUL-terminated name at {@code offset} of the payload, as a C string (no copy). */
+        MemorySegment argName(long offset) {
+            return buf.asSlice(Protocol.IN_HEADER + offset);
+        }
+
+        /** The offset just past the NUL-terminated string at {@code offset} of the payload. */
+        long afterName(long offset) {
+            long i = Protocol.IN_HEADER + offset;
+            while (buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0) {
+                i++;
+            }
+            return i + 1 - Protocol.IN_HEADER;
+        }
+    }
+
+    private final Path mountpoint;
+    private final int fd;
+    private final Operations ops;
+    private final boolean wantPassthrough;
+    private final List<Thread> readers = new ArrayList<>();
+    private final CountDownLatch initialised = new CountDownLatch(1);
+    private final LongAdder[] requests = new LongAdder[Protocol.OPCODES];
+    private volatile boolean passthrough;
+    private volatile boolean closed;
+    private volatile String initFailure;
+
+    private KernelMount(Path mountpoint, int fd, Operations ops, boolean wantPassthrough) {
+        this.mountpoint = mountpoint;
+        this.fd = fd;
+        this.ops = ops;
+        this.wantPassthrough = wantPassthrough;
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = new LongAdder();
+        }
+    }
+
+    /**
+     * Mounts {@code ops} on {@code mountpoint} and returns once INIT is done.
+     *
+     * @param fsName what /proc/mounts shows as the source
+     * @param threads how many request loops serve the device
+     */
+    static KernelMount mount(Path mountpoint, String fsName, Operations ops, boolean wantPassthrough, int threads) throws IOException {
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = Libc.open(arena.allocateFrom("/dev/fuse"), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+            String options = "fd=" + fd + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions";
+            try {
+                Libc.mount(arena.allocateFrom(fsName), arena.allocateFrom(mountpoint.toAbsolutePath().toString()), arena.allocateFrom("fuse.zero"),
+                        Libc.MS_NOSUID | Libc.MS_NODEV, arena.allocateFrom(options));
+            } catch (Libc.Errno e) {
+                Libc.close(fd);
+                throw new IOException("mount of /dev/fuse on " + mountpoint + " failed: errno " + e.errno + (e.errno == Libc.EPERM ? " (needs root)" : ""));
+            }
+        } catch (Libc.Errno e) {
+            throw new IOException("cannot open /dev/fuse: errno " + e.errno);
+        }
+        KernelMount m = new KernelMount(mountpoint, fd, ops, wantPassthrough);
+        for (int i = 0; i < threads; i++) {
+            Thread t = Thread.ofPlatform().name("zero-fuse-" + i).daemon().start(m::serve);
+            m.readers.add(t);
+        }
+        try {
+            if (!m.initialised.await(30, TimeUnit.SECONDS)) {
+                m.close();
+                throw new IOException("the kernel sent no INIT within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            m.close();
+            throw new IOException("interrupted while mounting", e);
+        }
+        if (m.initFailure != null) {
+            m.close();
+            throw new IOException(m.initFailure);
+        }
+        return m;
+    }
+
+    /** Whether the kernel agreed to pass open files through to their backing files. */
+    public boolean passthrough() {
+        return passthrough;
+    }
+
+    /** How many requests of {@code opcode} reached the daemon. */
+    public long requests(int opcode) {
+        return requests[opcode].sum();
+    }
+
+    private void serve() {
+        try (Arena arena = Arena.ofConfined()) {
+            Request request = new Request(arena.allocate(Protocol.BUFFER, 8));
+            MemorySegment reply = arena.allocate(Protocol.BUFFER, 8);
+            MemorySegment payload = reply.asSlice(Protocol.OUT_HEADER);
+            while (!closed) {
+                long n;
+                try {
+                    n = Libc.read(fd, request.buf, Protocol.BUFFER);
+                } catch (Libc.Errno e) {
+                    if (e.errno == Libc.EINTR || e.errno == Libc.EAGAIN || e.errno == Libc.ENOENT) {
+                        continue; // interrupted, or a request the kernel withdrew
+                    }
+                    break; // ENODEV: unmounted
+                }
+                if (n < Protocol.IN_HEADER) {
+                    continue;
+                }
+                MemorySegment b = request.buf;
+                request.length = b.get(JAVA_INT_UNALIGNED, 0);
+                request.opcode = b.get(JAVA_INT_UNALIGNED, 4);
+                request.unique = b.get(JAVA_LONG_UNALIGNED, 8);
+                request.nodeid = b.get(JAVA_LONG_UNALIGNED, 16);
+                request.uid = b.get(JAVA_INT_UNALIGNED, 24);
+                request.gid = b.get(JAVA_INT_UNALIGNED, 28);
+                request.pid = b.get(JAVA_INT_UNALIGNED, 32);
+                if (request.opcode >= 0 && request.opcode < Protocol.OPCODES) {
+                    requests[request.opcode].increment();
+                }
+                int result;
+                if (request.opcode == Protocol.INIT) {
+                    result = init(request, payload);
+                } else {
+                    try {
+                        result = ops.handle(request, payload);
+                    } catch (RuntimeException bug) {
+                        System.err.println("zero-fuse: opcode " + request.opcode + " failed: " + bug);
+                        bug.printStackTrace();
+                        result = -Libc.EIO;
+                    }
+                }
+                if (result == NO_REPLY) {
+                    continue;
+                }
+                int length = Protocol.OUT_HEADER + Math.max(result, 0);
+                reply.set(JAVA_INT_UNALIGNED, 0, length);
+                reply.set(JAVA_INT_UNALIGNED, 4, Math.min(result, 0));
+                reply.set(JAVA_LONG_UNALIGNED, 8, request.unique);
+                try {
+                    Libc.write(fd, reply, length);
+                } catch (Libc.Errno e) {
+                    // ENOENT: the request was interrupted and is gone; nothing to do
+                }
+                if (request.opcode == Protocol.INIT) {
+                    initialised.countDown();
+                }
+            }
+        }
+    }
+
+    private int init(Request r, MemorySegment out) {
+        int major = r.argInt(0);
+        int minor = r.argInt(4);
+        int maxReadahead = r.argInt(8);
+        long flags = r.argInt(12) & 0xffffffffL;
+        if ((flags & Protocol.INIT_EXT) != 0) {
+            flags |= (r.argInt(16) & 0xffffffffL) << 32;
+        }
+        if (major != Protocol.MAJOR) {
+            initFailure = "the kernel speaks FUSE " + major + "." + minor + ", not 7.x";
+            out.set(JAVA_INT_UNALIGNED, 0, Protocol.MAJOR);
+            out.set(JAVA_INT_UNALIGNED, 4, Protocol.MINOR);
+            return 8;
+        }
+        long want = Protocol.ASYNC_READ | Protocol.ATOMIC_O_TRUNC | Protocol.BIG_WRITES | Protocol.PARALLEL_DIROPS | Protocol.MAX_PAGES
+                | Protocol.HANDLE_KILLPRIV_V2 | Protocol.INIT_EXT;
+        // Never WRITEBACK_CACHE: with it the kernel silently refuses every passthrough open (EIO).
+        if (wantPassthrough) {
+            want |= Protocol.PASSTHROUGH;
+        }
+        long granted = flags & want;
+        passthrough = (granted & Protocol.PASSTHROUGH) != 0;
+        MemorySegment o = out.asSlice(0, Protocol.INIT_OUT);
+        o.fill((byte) 0);
+        o.set(JAVA_INT_UNALIGNED, 0, Protocol.MAJOR);
+        o.set(JAVA_INT_UNALIGNED, 4, Math.min(minor, Protocol.MINOR));
+        o.set(JAVA_INT_UNALIGNED, 8, maxReadahead);
+        o.set(JAVA_INT_UNALIGNED, 12, (int) granted);
+        o.set(JAVA_SHORT_UNALIGNED, 16, (short) 64); // max_background
+        o.set(JAVA_SHORT_UNALIGNED, 18, (short) 48); // congestion_threshold
+        o.set(JAVA_INT_UNALIGNED, 20, Protocol.MAX_WRITE);
+        o.set(JAVA_INT_UNALIGNED, 24, 1); // time_gran: nanoseconds
+        o.set(JAVA_SHORT_UNALIGNED, 28, (short) Protocol.MAX_PAGES_COUNT);
+        o.set(JAVA_INT_UNALIGNED, 32, (int) (granted >>> 32));
+        o.set(JAVA_INT_UNALIGNED, 36, passthrough ? 1 : 0); // max_stack_depth: the backing tree is a plain file system
+        ops.initialised(passthrough, fd);
+        return Protocol.INIT_OUT;
+    }
+
+    /** Unmounts (lazily: open files stay usable until closed), stops the loops, closes the device. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.umount2(arena.allocateFrom(mountpoint.toAbsolutePath().toString()), Libc.MNT_DETACH);
+        } catch (Libc.Errno e) {
+            // not mounted any more
+        }
+        for (Thread t : readers) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Libc.close(fd);
+    }
+}

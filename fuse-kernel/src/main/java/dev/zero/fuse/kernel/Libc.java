@@ -1,0 +1,413 @@
+package dev.zero.fuse.kernel;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The libc calls the transport makes, as FFM downcalls that capture errno. A failing call
+ * throws {@link Errno}; handlers turn it into the reply's error. Blocking calls pin a virtual
+ * thread, so the request loops run on platform threads.
+ */
+final class Libc {
+    static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3, O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000,
+            O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+    static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
+    static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000, S_ISUID = 04000, S_ISGID = 02000;
+    static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, EACCES = 13, EEXIST = 17, ENODEV = 19, EISDIR = 21,
+            EINVAL = 22, EROFS = 30, ERANGE = 34, ENOSYS = 38, ENODATA = 61, EOPNOTSUPP = 95;
+    static final long MS_NOSUID = 2, MS_NODEV = 4;
+    static final int MNT_DETACH = 2;
+    static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
+
+    /** A libc call failed with {@code errno}. */
+    static final class Errno extends Exception {
+        final int errno;
+
+        Errno(String call, int errno) {
+            super(call + ": errno " + errno, null, false, false);
+            this.errno = errno;
+        }
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> CALL_STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STATE));
+
+    private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... extra) {
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        options[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(extra, 0, options, 1, extra.length);
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd, options);
+    }
+
+    private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle OPENAT = fn("openat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = fn("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = fn("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD = fn("pread64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE = fn("pwrite64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle IOCTL = fn("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MOUNT = fn("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle UMOUNT2 = fn("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FSTATAT = fn("fstatat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle FSTATFS = fn("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle MKDIRAT = fn("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MKNODAT = fn("mknodat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle UNLINKAT = fn("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RENAMEAT2 = fn("renameat2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SYMLINKAT = fn("symlinkat", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle READLINKAT = fn("readlinkat", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle LINKAT = fn("linkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCHOWNAT = fn("fchownat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHMODAT = fn("fchmodat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TRUNCATE = fn("truncate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FTRUNCATE = fn("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle UTIMENSAT = fn("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle FSYNC = fn("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FDATASYNC = fn("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FALLOCATE = fn("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle GETDENTS64 = fn("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle UMASK = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    private Libc() {
+    }
+
+    private static MemorySegment state() {
+        return CALL_STATE.get();
+    }
+
+    private static int check(String call, int rc, MemorySegment state) throws Errno {
+        if (rc < 0) {
+            throw new Errno(call, (int) ERRNO.get(state, 0L));
+        }
+        return rc;
+    }
+
+    private static long check(String call, long rc, MemorySegment state) throws Errno {
+        if (rc < 0) {
+            throw new Errno(call, (int) ERRNO.get(state, 0L));
+        }
+        return rc;
+    }
+
+    private static RuntimeException bug(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
+    }
+
+    static int open(MemorySegment path, int flags, int mode) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("open", (int) OPEN.invokeExact(s, path, flags, mode), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static int openat(int dir, MemorySegment name, int flags, int mode) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("openat", (int) OPENAT.invokeExact(s, dir, name, flags, mode), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(state(), fd);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long read(int fd, MemorySegment buf, long n) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("read", (long) READ.invokeExact(s, fd, buf, n), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long write(int fd, MemorySegment buf, long n) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("write", (long) WRITE.invokeExact(s, fd, buf, n), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long pread(int fd, MemorySegment buf, long n, long offset) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("pread", (long) PREAD.invokeExact(s, fd, buf, n, offset), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long pwrite(int fd, MemorySegment buf, long n, long offset) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("pwrite", (long) PWRITE.invokeExact(s, fd, buf, n, offset), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static int ioctl(int fd, long request, MemorySegment arg) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("ioctl", (int) IOCTL.invokeExact(s, fd, request, arg), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void mount(MemorySegment source, MemorySegment target, MemorySegment type, long flags, MemorySegment data) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("mount", (int) MOUNT.invokeExact(s, source, target, type, flags, data), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void umount2(MemorySegment target, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("umount2", (int) UMOUNT2.invokeExact(s, target, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void fstatat(int dir, MemorySegment name, MemorySegment stat, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("fstatat", (int) FSTATAT.invokeExact(s, dir, name, stat, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void fstatfs(int fd, MemorySegment buf) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("fstatfs", (int) FSTATFS.invokeExact(s, fd, buf), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void mkdirat(int dir, MemorySegment name, int mode) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("mkdirat", (int) MKDIRAT.invokeExact(s, dir, name, mode), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void mknodat(int dir, MemorySegment name, int mode, long dev) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("mknodat", (int) MKNODAT.invokeExact(s, dir, name, mode, dev), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void unlinkat(int dir, MemorySegment name, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("unlinkat", (int) UNLINKAT.invokeExact(s, dir, name, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void renameat2(int fromDir, MemorySegment from, int toDir, MemorySegment to, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("renameat2", (int) RENAMEAT2.invokeExact(s, fromDir, from, toDir, to, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void symlinkat(MemorySegment target, int dir, MemorySegment name) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("symlinkat", (int) SYMLINKAT.invokeExact(s, target, dir, name), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long readlinkat(int dir, MemorySegment name, MemorySegment buf, long size) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("readlinkat", (long) READLINKAT.invokeExact(s, dir, name, buf, size), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void linkat(int fromDir, MemorySegment from, int toDir, MemorySegment to, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("linkat", (int) LINKAT.invokeExact(s, fromDir, from, toDir, to, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void fchownat(int dir, MemorySegment name, int uid, int gid, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("fchownat", (int) FCHOWNAT.invokeExact(s, dir, name, uid, gid, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void fchmodat(int dir, MemorySegment name, int mode, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("fchmodat", (int) FCHMODAT.invokeExact(s, dir, name, mode, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void truncate(MemorySegment path, long size) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("truncate", (int) TRUNCATE.invokeExact(s, path, size), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void ftruncate(int fd, long size) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("ftruncate", (int) FTRUNCATE.invokeExact(s, fd, size), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void utimensat(int dir, MemorySegment name, MemorySegment times, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("utimensat", (int) UTIMENSAT.invokeExact(s, dir, name, times, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void fsync(int fd, boolean dataOnly) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("fsync", dataOnly ? (int) FDATASYNC.invokeExact(s, fd) : (int) FSYNC.invokeExact(s, fd), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void fallocate(int fd, int mode, long offset, long length) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("fallocate", (int) FALLOCATE.invokeExact(s, fd, mode, offset, length), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long getdents64(int fd, MemorySegment buf, long size) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("getdents64", (long) GETDENTS64.invokeExact(s, fd, buf, size), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(state(), mask);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+}

@@ -1,0 +1,647 @@
+package dev.zero.fuse.kernel;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.zero.fuse.kernel.KernelMount.Request;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An inode-based mirror of a directory tree over {@link KernelMount}: the reference filesystem
+ * of the kernel transport, on which its protocol, node table and passthrough are proven before
+ * the agent's tiering rides on them. Nodes are ids of its own, keyed by the backing file's
+ * (device, inode) and held by O_PATH descriptors, so every hard link of a file is one kernel
+ * inode and attributes can be cached. With passthrough, each open file names a backing file
+ * (one per inode, kept until its last release) and the kernel reads and writes it itself.
+ */
+public final class MirrorFs implements KernelMount.Operations {
+    private static final int STAT_SIZE = 144, STATFS_SIZE = 120, DIRENT_BUFFER = 64 * 1024;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Per-thread buffers for the calls a handler makes. */
+    private static final class Scratch {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+        final MemorySegment stat2 = arena.allocate(STAT_SIZE, 8);
+        final MemorySegment statfs = arena.allocate(STATFS_SIZE, 8);
+        final MemorySegment times = arena.allocate(32, 8);
+        final MemorySegment backing = arena.allocate(16, 8);
+        final MemorySegment empty = arena.allocate(1);
+        final MemorySegment path = arena.allocate(64);
+
+        /** "/proc/self/fd/N": opens, chmods and truncates through a node's O_PATH descriptor. */
+        MemorySegment procPath(int fd) {
+            path.setString(0, "/proc/self/fd/" + fd);
+            return path;
+        }
+    }
+
+    private record Key(long dev, long ino) {
+    }
+
+    private static final class Node {
+        final long id;
+        final Key key;
+        final int fd;
+        long lookups; // guarded by the table
+        int opens; // guarded by the node
+        int backingId; // guarded by the node
+
+        Node(long id, Key key, int fd) {
+            this.id = id;
+            this.key = key;
+            this.fd = fd;
+        }
+    }
+
+    private record Handle(Node node, int fd) {
+    }
+
+    private record DirEntry(long ino, int type, byte[] name) {
+    }
+
+    private record DirHandle(int fd, List<DirEntry> entries) {
+    }
+
+    private final Map<Long, Node> nodes = new HashMap<>();
+    private final Map<Key, Node> byKey = new HashMap<>();
+    private final Map<Long, Handle> files = new ConcurrentHashMap<>();
+    private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(Protocol.ROOT_ID + 1);
+    private final AtomicLong nextFh = new AtomicLong(1);
+    private final Node root;
+    private final long entryTimeoutNs;
+    private final long attrTimeoutNs;
+    private volatile boolean passthrough;
+    private volatile int device = -1;
+
+    private MirrorFs(Node root, Duration entryTimeout, Duration attrTimeout) {
+        this.root = root;
+        this.entryTimeoutNs = entryTimeout.toNanos();
+        this.attrTimeoutNs = attrTimeout.toNanos();
+        root.lookups = 1;
+        nodes.put(root.id, root);
+        byKey.put(root.key, root);
+    }
+
+    /** Mounts a mirror of {@code backing} on {@code mountpoint}. */
+    public static Mounted mount(Path backing, Path mountpoint, boolean passthrough, Duration entryTimeout, Duration attrTimeout, int threads)
+            throws IOException {
+        Scratch s = SCRATCH.get();
+        int fd;
+        try {
+            try (Arena a = Arena.ofConfined()) {
+                fd = Libc.open(a.allocateFrom(backing.toAbsolutePath().toString()), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+            }
+            Libc.fstatat(fd, s.empty, s.stat, Libc.AT_EMPTY_PATH);
+        } catch (Libc.Errno e) {
+            throw new IOException("cannot open the backing tree " + backing + ": errno " + e.errno);
+        }
+        MirrorFs fs = new MirrorFs(new Node(Protocol.ROOT_ID, key(s.stat), fd), entryTimeout, attrTimeout);
+        Libc.umask(0); // the kernel has applied the caller's umask already
+        KernelMount mount = KernelMount.mount(mountpoint, "zero-mirror", fs, passthrough, threads);
+        return new Mounted(fs, mount);
+    }
+
+    /** A mounted mirror: the transport's counters, and the node table for tests. */
+    public record Mounted(MirrorFs fs, KernelMount mount) implements AutoCloseable {
+        @Override
+        public void close() {
+            mount.close();
+        }
+    }
+
+    /** Nodes the kernel holds (root included); shrinks as it forgets them. */
+    public int nodes() {
+        synchronized (nodes) {
+            return nodes.size();
+        }
+    }
+
+    /** Open files right now. */
+    public int openFiles() {
+        return files.size();
+    }
+
+    @Override
+    public void initialised(boolean passthrough, int deviceFd) {
+        this.passthrough = passthrough;
+        this.device = deviceFd;
+    }
+
+    @Override
+    public int handle(Request r, MemorySegment out) {
+        try {
+            return switch (r.opcode) {
+                case Protocol.LOOKUP -> entry(node(r.nodeid), r.argName(0), out, 0);
+                case Protocol.FORGET -> {
+                    forget(r.nodeid, r.argLong(0));
+                    yield KernelMount.NO_REPLY;
+                }
+                case Protocol.BATCH_FORGET -> {
+                    int count = r.argInt(0);
+                    for (int i = 0; i < count; i++) {
+                        forget(r.argLong(8 + 16L * i), r.argLong(16 + 16L * i));
+                    }
+                    yield KernelMount.NO_REPLY;
+                }
+                case Protocol.GETATTR -> getattr(r, out);
+                case Protocol.SETATTR -> setattr(r, out);
+                case Protocol.READLINK -> (int) Libc.readlinkat(node(r.nodeid).fd, SCRATCH.get().empty, out, 4096);
+                case Protocol.SYMLINK -> symlink(r, out);
+                case Protocol.MKNOD -> mknod(r, out);
+                case Protocol.MKDIR -> mkdir(r, out);
+                case Protocol.UNLINK -> {
+                    Libc.unlinkat(node(r.nodeid).fd, r.argName(0), 0);
+                    yield 0;
+                }
+                case Protocol.RMDIR -> {
+                    Libc.unlinkat(node(r.nodeid).fd, r.argName(0), Libc.AT_REMOVEDIR);
+                    yield 0;
+                }
+                case Protocol.RENAME -> {
+                    long newName = r.afterName(8);
+                    Libc.renameat2(node(r.nodeid).fd, r.argName(8), node(r.argLong(0)).fd, r.argName(newName), 0);
+                    yield 0;
+                }
+                case Protocol.RENAME2 -> {
+                    long newName = r.afterName(16);
+                    Libc.renameat2(node(r.nodeid).fd, r.argName(16), node(r.argLong(0)).fd, r.argName(newName), r.argInt(8));
+                    yield 0;
+                }
+                case Protocol.LINK -> link(r, out);
+                case Protocol.OPEN -> open(r, out);
+                case Protocol.CREATE -> create(r, out);
+                case Protocol.READ -> (int) Libc.pread(handle(r.argLong(0)).fd, out, r.argInt(16), r.argLong(8));
+                case Protocol.WRITE -> write(r, out);
+                case Protocol.FLUSH -> 0;
+                case Protocol.RELEASE -> release(r.argLong(0));
+                case Protocol.FSYNC -> {
+                    Libc.fsync(handle(r.argLong(0)).fd, (r.argInt(8) & 1) != 0);
+                    yield 0;
+                }
+                case Protocol.FALLOCATE -> {
+                    Libc.fallocate(handle(r.argLong(0)).fd, r.argInt(24), r.argLong(8), r.argLong(16));
+                    yield 0;
+                }
+                case Protocol.STATFS -> statfs(out);
+                case Protocol.OPENDIR -> opendir(r, out);
+                case Protocol.READDIR -> readdir(r, out);
+                case Protocol.RELEASEDIR -> {
+                    DirHandle d = dirs.remove(r.argLong(0));
+                    if (d != null) {
+                        Libc.close(d.fd);
+                    }
+                    yield 0;
+                }
+                case Protocol.FSYNCDIR -> {
+                    DirHandle d = dirs.get(r.argLong(0));
+                    if (d == null) {
+                        yield -Libc.EBADF;
+                    }
+                    Libc.fsync(d.fd, (r.argInt(8) & 1) != 0);
+                    yield 0;
+                }
+                case Protocol.INTERRUPT -> KernelMount.NO_REPLY;
+                case Protocol.DESTROY -> 0;
+                // xattrs, access (default_permissions checks it), locks (local), copy_file_range,
+                // lseek: ENOSYS, so that the kernel stops asking or does them itself.
+                default -> -Libc.ENOSYS;
+            };
+        } catch (Libc.Errno e) {
+            return -e.errno;
+        } catch (NoSuchNode e) {
+            return -Libc.ENOENT;
+        }
+    }
+
+    private static final class NoSuchNode extends RuntimeException {
+        NoSuchNode() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Node node(long id) {
+        Node n;
+        synchronized (nodes) {
+            n = nodes.get(id);
+        }
+        if (n == null) {
+            throw new NoSuchNode();
+        }
+        return n;
+    }
+
+    private Handle handle(long fh) throws Libc.Errno {
+        Handle h = files.get(fh);
+        if (h == null) {
+            throw new Libc.Errno("handle", Libc.EBADF);
+        }
+        return h;
+    }
+
+    private static Key key(MemorySegment stat) {
+        return new Key(stat.get(JAVA_LONG_UNALIGNED, 0), stat.get(JAVA_LONG_UNALIGNED, 8));
+    }
+
+    /**
+     * The node of {@code name} in {@code dir}, its lookup count raised (the kernel will FORGET it),
+     * with the attributes of the file it holds in {@code stat}.
+     */
+    private Node lookup(Node dir, MemorySegment name, MemorySegment stat) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        int fd = Libc.openat(dir.fd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        try {
+            Libc.fstatat(fd, s.empty, stat, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+        } catch (Libc.Errno e) {
+            Libc.close(fd);
+            throw e;
+        }
+        Key key = key(stat);
+        synchronized (nodes) {
+            Node existing = byKey.get(key);
+            if (existing != null) {
+                existing.lookups++;
+                Libc.close(fd);
+                return existing;
+            }
+            Node n = new Node(nextId.getAndIncrement(), key, fd);
+            n.lookups = 1;
+            nodes.put(n.id, n);
+            byKey.put(key, n);
+            return n;
+        }
+    }
+
+    private void forget(long id, long count) {
+        if (id == Protocol.ROOT_ID) {
+            return;
+        }
+        synchronized (nodes) {
+            Node n = nodes.get(id);
+            if (n == null) {
+                return;
+            }
+            n.lookups -= count;
+            dropIfUnused(n);
+        }
+    }
+
+    /** Removes a node the kernel has forgotten and no file holds open. Called holding the table. */
+    private void dropIfUnused(Node n) {
+        boolean open;
+        synchronized (n) {
+            open = n.opens > 0;
+        }
+        if (n.lookups <= 0 && !open && nodes.remove(n.id) != null) {
+            byKey.remove(n.key, n);
+            Libc.close(n.fd);
+        }
+    }
+
+    private int entry(Node dir, MemorySegment name, MemorySegment out, int offset) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        Node n = lookup(dir, name, s.stat);
+        fillEntry(out, offset, n, s.stat);
+        return Protocol.ENTRY_OUT;
+    }
+
+    private void fillEntry(MemorySegment out, int offset, Node n, MemorySegment stat) {
+        out.set(JAVA_LONG_UNALIGNED, offset, n.id);
+        out.set(JAVA_LONG_UNALIGNED, offset + 8, 0); // generation: ids are never reused
+        out.set(JAVA_LONG_UNALIGNED, offset + 16, entryTimeoutNs / 1_000_000_000L);
+        out.set(JAVA_LONG_UNALIGNED, offset + 24, attrTimeoutNs / 1_000_000_000L);
+        out.set(JAVA_INT_UNALIGNED, offset + 32, (int) (entryTimeoutNs % 1_000_000_000L));
+        out.set(JAVA_INT_UNALIGNED, offset + 36, (int) (attrTimeoutNs % 1_000_000_000L));
+        fillAttr(out, offset + 40, stat);
+    }
+
+    private static void fillAttr(MemorySegment out, long o, MemorySegment st) {
+        out.set(JAVA_LONG_UNALIGNED, o, st.get(JAVA_LONG_UNALIGNED, 8)); // ino
+        out.set(JAVA_LONG_UNALIGNED, o + 8, st.get(JAVA_LONG_UNALIGNED, 48)); // size
+        out.set(JAVA_LONG_UNALIGNED, o + 16, st.get(JAVA_LONG_UNALIGNED, 64)); // blocks
+        out.set(JAVA_LONG_UNALIGNED, o + 24, st.get(JAVA_LONG_UNALIGNED, 72)); // atime
+        out.set(JAVA_LONG_UNALIGNED, o + 32, st.get(JAVA_LONG_UNALIGNED, 88)); // mtime
+        out.set(JAVA_LONG_UNALIGNED, o + 40, st.get(JAVA_LONG_UNALIGNED, 104)); // ctime
+        out.set(JAVA_INT_UNALIGNED, o + 48, (int) st.get(JAVA_LONG_UNALIGNED, 80));
+        out.set(JAVA_INT_UNALIGNED, o + 52, (int) st.get(JAVA_LONG_UNALIGNED, 96));
+        out.set(JAVA_INT_UNALIGNED, o + 56, (int) st.get(JAVA_LONG_UNALIGNED, 112));
+        out.set(JAVA_INT_UNALIGNED, o + 60, st.get(JAVA_INT_UNALIGNED, 24)); // mode
+        out.set(JAVA_INT_UNALIGNED, o + 64, (int) st.get(JAVA_LONG_UNALIGNED, 16)); // nlink
+        out.set(JAVA_INT_UNALIGNED, o + 68, st.get(JAVA_INT_UNALIGNED, 28)); // uid
+        out.set(JAVA_INT_UNALIGNED, o + 72, st.get(JAVA_INT_UNALIGNED, 32)); // gid
+        out.set(JAVA_INT_UNALIGNED, o + 76, (int) st.get(JAVA_LONG_UNALIGNED, 40)); // rdev
+        out.set(JAVA_INT_UNALIGNED, o + 80, (int) st.get(JAVA_LONG_UNALIGNED, 56)); // blksize
+        out.set(JAVA_INT_UNALIGNED, o + 84, 0);
+    }
+
+    private int attrReply(Node n, MemorySegment out) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        Libc.fstatat(n.fd, s.empty, s.stat, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+        out.set(JAVA_LONG_UNALIGNED, 0, attrTimeoutNs / 1_000_000_000L);
+        out.set(JAVA_INT_UNALIGNED, 8, (int) (attrTimeoutNs % 1_000_000_000L));
+        out.set(JAVA_INT_UNALIGNED, 12, 0);
+        fillAttr(out, 16, s.stat);
+        return Protocol.ATTR_OUT;
+    }
+
+    private int getattr(Request r, MemorySegment out) throws Libc.Errno {
+        return attrReply(node(r.nodeid), out);
+    }
+
+    private int setattr(Request r, MemorySegment out) throws Libc.Errno {
+        Node n = node(r.nodeid);
+        Scratch s = SCRATCH.get();
+        int valid = r.argInt(0);
+        boolean isLink = false;
+        Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+        int mode = s.stat2.get(JAVA_INT_UNALIGNED, 24);
+        isLink = (mode & Libc.S_IFMT) == Libc.S_IFLNK;
+        if ((valid & Protocol.FATTR_MODE) != 0) {
+            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), r.argInt(68) & 07777, 0);
+        } else if ((valid & Protocol.FATTR_KILL_SUIDGID) != 0 && (mode & (Libc.S_ISUID | Libc.S_ISGID)) != 0 && !isLink) {
+            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), mode & 07777 & ~(Libc.S_ISUID | Libc.S_ISGID), 0);
+        }
+        if ((valid & (Protocol.FATTR_UID | Protocol.FATTR_GID)) != 0) {
+            int uid = (valid & Protocol.FATTR_UID) != 0 ? r.argInt(76) : -1;
+            int gid = (valid & Protocol.FATTR_GID) != 0 ? r.argInt(80) : -1;
+            Libc.fchownat(n.fd, s.empty, uid, gid, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+        }
+        if ((valid & Protocol.FATTR_SIZE) != 0) {
+            Handle h = (valid & Protocol.FATTR_FH) != 0 ? files.get(r.argLong(8)) : null;
+            if (h != null) {
+                Libc.ftruncate(h.fd, r.argLong(16));
+            } else {
+                Libc.truncate(s.procPath(n.fd), r.argLong(16));
+            }
+        }
+        if ((valid & (Protocol.FATTR_ATIME | Protocol.FATTR_MTIME)) != 0) {
+            MemorySegment t = s.times;
+            setTime(t, 0, valid, Protocol.FATTR_ATIME, Protocol.FATTR_ATIME_NOW, r.argLong(32), r.argInt(56));
+            setTime(t, 16, valid, Protocol.FATTR_MTIME, Protocol.FATTR_MTIME_NOW, r.argLong(40), r.argInt(60));
+            if (isLink) {
+                return -Libc.EOPNOTSUPP;
+            }
+            Libc.utimensat(Libc.AT_FDCWD, s.procPath(n.fd), t, 0);
+        }
+        return attrReply(n, out);
+    }
+
+    private static void setTime(MemorySegment t, long o, int valid, int set, int now, long sec, int nsec) {
+        if ((valid & set) == 0) {
+            t.set(JAVA_LONG_UNALIGNED, o, 0);
+            t.set(JAVA_LONG_UNALIGNED, o + 8, Libc.UTIME_OMIT);
+        } else if ((valid & now) != 0) {
+            t.set(JAVA_LONG_UNALIGNED, o, 0);
+            t.set(JAVA_LONG_UNALIGNED, o + 8, Libc.UTIME_NOW);
+        } else {
+            t.set(JAVA_LONG_UNALIGNED, o, sec);
+            t.set(JAVA_LONG_UNALIGNED, o + 8, nsec);
+        }
+    }
+
+    /** The group a new entry of {@code dir} gets: the caller's, unless the directory is set-gid. */
+    private int newGroup(Node dir, int callerGid) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        Libc.fstatat(dir.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH);
+        return (s.stat2.get(JAVA_INT_UNALIGNED, 24) & Libc.S_ISGID) != 0 ? -1 : callerGid;
+    }
+
+    private int mkdir(Request r, MemorySegment out) throws Libc.Errno {
+        Node dir = node(r.nodeid);
+        MemorySegment name = r.argName(8);
+        Libc.mkdirat(dir.fd, name, r.argInt(0));
+        Libc.fchownat(dir.fd, name, r.uid, newGroup(dir, r.gid), Libc.AT_SYMLINK_NOFOLLOW);
+        return entry(dir, name, out, 0);
+    }
+
+    private int mknod(Request r, MemorySegment out) throws Libc.Errno {
+        Node dir = node(r.nodeid);
+        MemorySegment name = r.argName(16);
+        Libc.mknodat(dir.fd, name, r.argInt(0), r.argInt(4) & 0xffffffffL);
+        Libc.fchownat(dir.fd, name, r.uid, newGroup(dir, r.gid), Libc.AT_SYMLINK_NOFOLLOW);
+        return entry(dir, name, out, 0);
+    }
+
+    private int symlink(Request r, MemorySegment out) throws Libc.Errno {
+        Node dir = node(r.nodeid);
+        MemorySegment name = r.argName(0);
+        Libc.symlinkat(r.argName(r.afterName(0)), dir.fd, name);
+        Libc.fchownat(dir.fd, name, r.uid, newGroup(dir, r.gid), Libc.AT_SYMLINK_NOFOLLOW);
+        return entry(dir, name, out, 0);
+    }
+
+    private int link(Request r, MemorySegment out) throws Libc.Errno {
+        Node from = node(r.argLong(0));
+        Node dir = node(r.nodeid);
+        MemorySegment name = r.argName(8);
+        Libc.linkat(from.fd, SCRATCH.get().empty, dir.fd, name, Libc.AT_EMPTY_PATH);
+        return entry(dir, name, out, 0);
+    }
+
+    private int open(Request r, MemorySegment out) throws Libc.Errno {
+        Node n = node(r.nodeid);
+        int flags = r.argInt(0);
+        Scratch s = SCRATCH.get();
+        int fd = Libc.open(s.procPath(n.fd), (flags & ~(Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOCTTY)) | Libc.O_CLOEXEC, 0);
+        if ((r.argInt(4) & Protocol.OPEN_KILL_SUIDGID) != 0) {
+            killSuidGid(n);
+        }
+        return opened(n, fd, out, 0);
+    }
+
+    private int create(Request r, MemorySegment out) throws Libc.Errno {
+        Node dir = node(r.nodeid);
+        MemorySegment name = r.argName(16);
+        int flags = r.argInt(0);
+        int fd = Libc.openat(dir.fd, name, (flags & ~Libc.O_NOCTTY) | Libc.O_CREAT | Libc.O_CLOEXEC, r.argInt(4));
+        Scratch s = SCRATCH.get();
+        try {
+            Libc.fchownat(fd, s.empty, r.uid, newGroup(dir, r.gid), Libc.AT_EMPTY_PATH);
+            Libc.fstatat(fd, s.empty, s.stat, Libc.AT_EMPTY_PATH);
+        } catch (Libc.Errno e) {
+            Libc.close(fd);
+            throw e;
+        }
+        Node n = lookup(dir, name, s.stat);
+        fillEntry(out, 0, n, s.stat);
+        return Protocol.ENTRY_OUT + opened(n, fd, out, Protocol.ENTRY_OUT);
+    }
+
+    private void killSuidGid(Node n) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH);
+        int mode = s.stat2.get(JAVA_INT_UNALIGNED, 24);
+        if ((mode & (Libc.S_ISUID | Libc.S_ISGID)) != 0) {
+            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), mode & 07777 & ~(Libc.S_ISUID | Libc.S_ISGID), 0);
+        }
+    }
+
+    /**
+     * Registers an open file and writes its {@code fuse_open_out} at {@code offset}: with
+     * passthrough, the inode's backing id (made on its first open from a read-write descriptor
+     * where the file allows one, so that every later open can use it).
+     */
+    private int opened(Node n, int fd, MemorySegment out, int offset) throws Libc.Errno {
+        int openFlags = 0;
+        int backingId = 0;
+        synchronized (n) {
+            if (passthrough && n.backingId == 0) {
+                n.backingId = backingOpen(n, fd);
+            }
+            if (passthrough && n.backingId > 0) {
+                openFlags = Protocol.FOPEN_PASSTHROUGH;
+                backingId = n.backingId;
+            }
+            n.opens++;
+        }
+        long fh = nextFh.getAndIncrement();
+        files.put(fh, new Handle(n, fd));
+        out.set(JAVA_LONG_UNALIGNED, offset, fh);
+        out.set(JAVA_INT_UNALIGNED, offset + 8, openFlags);
+        out.set(JAVA_INT_UNALIGNED, offset + 12, backingId);
+        return Protocol.OPEN_OUT;
+    }
+
+    private int backingOpen(Node n, int openedFd) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        int fd;
+        boolean own = true;
+        try {
+            fd = Libc.open(s.procPath(n.fd), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        } catch (Libc.Errno e) {
+            fd = openedFd; // read-only file system or a file only readable: the open itself serves
+            own = false;
+        }
+        try {
+            s.backing.set(JAVA_INT_UNALIGNED, 0, fd);
+            s.backing.set(JAVA_INT_UNALIGNED, 4, 0);
+            s.backing.set(JAVA_LONG_UNALIGNED, 8, 0);
+            return Libc.ioctl(device, Protocol.DEV_IOC_BACKING_OPEN, s.backing);
+        } finally {
+            if (own) {
+                Libc.close(fd); // the kernel holds its own reference to the file
+            }
+        }
+    }
+
+    private int release(long fh) {
+        Handle h = files.remove(fh);
+        if (h == null) {
+            return 0;
+        }
+        Libc.close(h.fd);
+        Node n = h.node;
+        synchronized (n) {
+            n.opens--;
+            if (n.opens == 0 && n.backingId > 0) {
+                Scratch s = SCRATCH.get();
+                s.backing.set(JAVA_INT_UNALIGNED, 0, n.backingId);
+                try {
+                    Libc.ioctl(device, Protocol.DEV_IOC_BACKING_CLOSE, s.backing);
+                } catch (Libc.Errno e) {
+                    // the connection is gone; the kernel has dropped its backing files
+                }
+                n.backingId = 0;
+            }
+        }
+        synchronized (nodes) {
+            dropIfUnused(n);
+        }
+        return 0;
+    }
+
+    private int write(Request r, MemorySegment out) throws Libc.Errno {
+        Handle h = handle(r.argLong(0));
+        int size = r.argInt(16);
+        long n = Libc.pwrite(h.fd, r.arg().asSlice(40, size), size, r.argLong(8));
+        if ((r.argInt(20) & Protocol.WRITE_KILL_SUIDGID) != 0) {
+            killSuidGid(h.node);
+        }
+        out.set(JAVA_INT_UNALIGNED, 0, (int) n);
+        out.set(JAVA_INT_UNALIGNED, 4, 0);
+        return Protocol.WRITE_OUT;
+    }
+
+    private int statfs(MemorySegment out) throws Libc.Errno {
+        MemorySegment b = SCRATCH.get().statfs;
+        Libc.fstatfs(root.fd, b);
+        for (int i = 0; i < 5; i++) {
+            out.set(JAVA_LONG_UNALIGNED, 8L * i, b.get(JAVA_LONG_UNALIGNED, 16 + 8L * i)); // blocks, bfree, bavail, files, ffree
+        }
+        out.set(JAVA_INT_UNALIGNED, 40, (int) b.get(JAVA_LONG_UNALIGNED, 8)); // bsize
+        out.set(JAVA_INT_UNALIGNED, 44, (int) b.get(JAVA_LONG_UNALIGNED, 64)); // namelen
+        out.set(JAVA_INT_UNALIGNED, 48, (int) b.get(JAVA_LONG_UNALIGNED, 72)); // frsize
+        out.asSlice(52, Protocol.STATFS_OUT - 52).fill((byte) 0);
+        return Protocol.STATFS_OUT;
+    }
+
+    private int opendir(Request r, MemorySegment out) throws Libc.Errno {
+        Node n = node(r.nodeid);
+        int fd = Libc.open(SCRATCH.get().procPath(n.fd), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        List<DirEntry> entries = new ArrayList<>();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(DIRENT_BUFFER, 8);
+            long got;
+            while ((got = Libc.getdents64(fd, buf, DIRENT_BUFFER)) > 0) {
+                for (long o = 0; o < got;) {
+                    int reclen = buf.get(JAVA_SHORT_UNALIGNED, o + 16) & 0xffff;
+                    long nameStart = o + 19;
+                    long end = nameStart;
+                    while (buf.get(JAVA_BYTE, end) != 0) {
+                        end++;
+                    }
+                    entries.add(new DirEntry(buf.get(JAVA_LONG_UNALIGNED, o), buf.get(JAVA_BYTE, o + 18) & 0xff,
+                            buf.asSlice(nameStart, end - nameStart).toArray(JAVA_BYTE)));
+                    o += reclen;
+                }
+            }
+        } catch (Libc.Errno e) {
+            Libc.close(fd);
+            throw e;
+        }
+        long fh = nextFh.getAndIncrement();
+        dirs.put(fh, new DirHandle(fd, entries));
+        out.set(JAVA_LONG_UNALIGNED, 0, fh);
+        out.set(JAVA_INT_UNALIGNED, 8, 0);
+        out.set(JAVA_INT_UNALIGNED, 12, 0);
+        return Protocol.OPEN_OUT;
+    }
+
+    private int readdir(Request r, MemorySegment out) throws Libc.Errno {
+        DirHandle d = dirs.get(r.argLong(0));
+        if (d == null) {
+            throw new Libc.Errno("readdir", Libc.EBADF);
+        }
+        long offset = r.argLong(8);
+        int size = r.argInt(16);
+        int used = 0;
+        for (int i = (int) offset; i < d.entries.size(); i++) {
+            DirEntry e = d.entries.get(i);
+            int record = (24 + e.name.length + 7) & ~7;
+            if (used + record > size) {
+                break;
+            }
+            out.set(JAVA_LONG_UNALIGNED, used, e.ino);
+            out.set(JAVA_LONG_UNALIGNED, used + 8, i + 1);
+            out.set(JAVA_INT_UNALIGNED, used + 16, e.name.length);
+            out.set(JAVA_INT_UNALIGNED, used + 20, e.type);
+            MemorySegment.copy(MemorySegment.ofArray(e.name), 0, out, used + 24, e.name.length);
+            out.asSlice(used + 24 + e.name.length, record - 24 - e.name.length).fill((byte) 0);
+            used += record;
+        }
+        return used;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.zero.fuse.kernel;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Mounts a mirror of a directory over the kernel transport until SIGTERM (for benchmarks):
+ * {@code java --enable-native-access=ALL-UNNAMED -cp fuse-kernel/target/classes
+ * dev.zero.fuse.kernel.MirrorMain BACKING MOUNTPOINT [--no-passthrough]}. On exit it prints how
+ * many READ and WRITE requests reached it.
+ */
+public final class MirrorMain {
+    private MirrorMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: MirrorMain BACKING MOUNTPOINT [--no-passthrough]");
+            System.exit(2);
+        }
+        boolean passthrough = !List.of(args).contains("--no-passthrough");
+        MirrorFs.Mounted m = MirrorFs.mount(Path.of(args[0]), Path.of(args[1]), passthrough, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Math.max(2, Runtime.getRuntime().availableProcessors()));
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            m.close();
+            System.out.printf("reads %d writes %d (passthrough %s)%n", m.mount().requests(Protocol.READ), m.mount().requests(Protocol.WRITE),
+                    m.mount().passthrough());
+            stop.countDown();
+        }));
+        System.out.println("mounted " + args[1] + " (passthrough " + m.mount().passthrough() + ")");
+        stop.await();
+    }
+}

@@ -1,0 +1,175 @@
+package dev.zero.fuse.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The kernel transport on a real /dev/fuse mount, with the mirror filesystem over a temp directory. */
+class MirrorFsTest {
+    private Path base;
+    private Path backing;
+    private Path mnt;
+    private MirrorFs.Mounted mounted;
+
+    @BeforeAll
+    static void requirements() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine (modprobe fuse)");
+        assumeTrue("0".equals(sh(Path.of("/"), "id -u").trim()), "mounting /dev/fuse with mount(2) needs root (run the tests as root)");
+    }
+
+    @BeforeEach
+    void dirs() throws IOException {
+        base = Files.createTempDirectory("zero-kernel-test");
+        backing = Files.createDirectories(base.resolve("backing"));
+        mnt = Files.createDirectories(base.resolve("mnt"));
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        if (mounted != null) {
+            mounted.close();
+        }
+        sh(Path.of("/"), "umount -l " + mnt + " 2>/dev/null; rm -rf " + base);
+    }
+
+    private MirrorFs.Mounted mount(boolean passthrough, Duration attrTimeout) throws IOException {
+        mounted = MirrorFs.mount(backing, mnt, passthrough, Duration.ofSeconds(1), attrTimeout, 2);
+        return mounted;
+    }
+
+    /** Runs a shell script in {@code dir}; its stdout, or an AssertionError with its stderr. */
+    static String sh(Path dir, String script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("`" + script + "` failed: " + err + new String(out, StandardCharsets.UTF_8));
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("passthrough: a cached file is written and read by the kernel itself, no READ or WRITE reaches the daemon, the bytes are right")
+    void passthroughBypassesTheDaemon() throws Exception {
+        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        assumeTrue(m.mount().passthrough(), "this kernel does not offer FUSE passthrough (Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH)");
+        sh(base, "head -c 67108864 /dev/urandom > data");
+        sh(mnt, "dd if=../data of=f bs=1M conv=fsync status=none && echo 3 > /proc/sys/vm/drop_caches && cmp f ../data && cmp ../backing/f ../data"
+                + " && dd if=f of=/dev/null bs=4k status=none && python3 -c \"import mmap; f=open('f','r+b'); m=mmap.mmap(f.fileno(), 0); m[0:4]=b'MMAP'; m.flush()\"");
+        assertThat(Files.readString(backing.resolve("f"), StandardCharsets.ISO_8859_1)).startsWith("MMAP");
+        assertThat(m.mount().requests(Protocol.READ)).as("READ requests").isZero();
+        assertThat(m.mount().requests(Protocol.WRITE)).as("WRITE requests").isZero();
+        assertThat(m.mount().requests(Protocol.OPEN) + m.mount().requests(Protocol.CREATE)).isGreaterThanOrEqualTo(3);
+        await(() -> m.fs().openFiles() == 0);
+    }
+
+    @Test
+    @DisplayName("without passthrough the same reads and writes go through the daemon (the counters see them) and the bytes are right")
+    void classicPathServesThroughTheDaemon() throws Exception {
+        MirrorFs.Mounted m = mount(false, Duration.ofSeconds(1));
+        assertThat(m.mount().passthrough()).isFalse();
+        sh(base, "head -c 8388608 /dev/urandom > data");
+        sh(mnt, "dd if=../data of=f bs=1M conv=fsync status=none && echo 3 > /proc/sys/vm/drop_caches && cmp f ../data && cmp ../backing/f ../data");
+        assertThat(m.mount().requests(Protocol.WRITE)).isPositive();
+        assertThat(m.mount().requests(Protocol.READ)).isPositive();
+    }
+
+    @Test
+    @DisplayName("hard links with attributes cached for 10 s: after link, chmod, chown, truncate, unlink and rename on one name, every other name's stat is right at once")
+    void hardLinksNeverStale() throws Exception {
+        mount(true, Duration.ofSeconds(10));
+        sh(mnt, "echo hello > a && mkdir d && ln a d/b && ln a c");
+        assertThat(sh(mnt, "stat -c '%h %i' a d/b c")).isEqualTo(sh(mnt, "stat -c '%h %i' a a a")).startsWith("3 ");
+        sh(mnt, "chmod 640 a");
+        assertThat(sh(mnt, "stat -c %a d/b c")).isEqualTo("640\n640\n");
+        sh(mnt, "chown 1234:5678 d/b");
+        assertThat(sh(mnt, "stat -c %u:%g a c")).isEqualTo("1234:5678\n1234:5678\n");
+        sh(mnt, "truncate -s 100000 c");
+        assertThat(sh(mnt, "stat -c %s a d/b")).isEqualTo("100000\n100000\n");
+        sh(mnt, "rm a");
+        assertThat(sh(mnt, "stat -c %h d/b c")).isEqualTo("2\n2\n");
+        sh(mnt, "mv c d/e");
+        assertThat(sh(mnt, "stat -c %h d/b d/e; ls d")).isEqualTo("2\n2\nb\ne\n");
+        assertThat(sh(mnt, "stat -c '%a %u %g %s %h' d/b")).isEqualTo(sh(backing, "stat -c '%a %u %g %s %h' d/b"));
+    }
+
+    @Test
+    @DisplayName("namespace operations land in the backing tree: mkdir, rename (and RENAME_EXCHANGE), symlink, readlink, rmdir, listing, statfs, times, the caller's ownership")
+    void namespace() throws Exception {
+        mount(true, Duration.ofSeconds(1));
+        sh(mnt, "mkdir -p x/y && echo 1 > x/y/one && echo 2 > two && mv two x/ && ln -s y/one x/link && TZ=UTC touch -d '2001-02-03 04:05:06' x/y/one");
+        assertThat(sh(backing, "find . | sort")).isEqualTo(".\n./x\n./x/link\n./x/two\n./x/y\n./x/y/one\n");
+        assertThat(sh(mnt, "readlink x/link && cat x/link")).isEqualTo("y/one\n1\n");
+        assertThat(sh(mnt, "ls -a x | tr '\\n' ' '")).isEqualTo(". .. link two y ");
+        assertThat(sh(mnt, "stat -c %Y x/y/one")).isEqualTo(sh(backing, "stat -c %Y x/y/one")).isEqualTo("981173106\n");
+        sh(mnt, "python3 -c \"import ctypes,os; l=ctypes.CDLL(None,use_errno=True); assert l.renameat2(-100,b'x/two',-100,b'x/y/one',2)==0, os.strerror(ctypes.get_errno())\"");
+        assertThat(sh(backing, "cat x/two x/y/one")).isEqualTo("1\n2\n");
+        sh(mnt, "chmod 777 x && setpriv --reuid 4321 --regid 4321 --clear-groups bash -c 'echo mine > x/owned && mkdir x/dir'");
+        assertThat(sh(backing, "stat -c %u:%g x/owned x/dir")).isEqualTo("4321:4321\n4321:4321\n");
+        sh(mnt, "rm -r x/y && rmdir x/dir");
+        assertThat(sh(backing, "ls x | tr '\\n' ' '")).isEqualTo("link owned two ");
+        String[] df = sh(mnt, "stat -f -c '%b %S' .").trim().split(" ");
+        assertThat(df).isEqualTo(sh(backing, "stat -f -c '%b %S' .").trim().split(" "));
+        assertThat(sh(mnt, "mkdir x 2>&1 || true")).contains("File exists");
+        assertThat(sh(mnt, "cat nothing 2>&1 || true")).contains("No such file");
+        assertThat(sh(mnt, "rmdir x 2>&1 || true")).contains("not empty");
+    }
+
+    @Test
+    @DisplayName("LOOKUP/FORGET under load: a create/stat/rename/unlink storm while the kernel drops its caches leaves no node leaked and no error")
+    void forgetStorm() throws Exception {
+        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<String>> workers = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            int id = w;
+            workers.add(pool.submit(() -> sh(mnt, "mkdir w" + id + " && for i in $(seq 1 300); do echo $i > w" + id + "/f$i && stat w" + id + "/f$i >/dev/null"
+                    + " && mv w" + id + "/f$i w" + id + "/g$i && ln w" + id + "/g$i w" + id + "/h$i && cat w" + id + "/h$i >/dev/null"
+                    + " && rm w" + id + "/g$i; done; ls w" + id + " | wc -l")));
+        }
+        workers.add(pool.submit(() -> sh(mnt, "for i in $(seq 1 40); do echo 2 > /proc/sys/vm/drop_caches; sleep 0.05; done")));
+        for (Future<String> w : workers.subList(0, 3)) {
+            assertThat(w.get(5, TimeUnit.MINUTES).trim()).isEqualTo("300");
+        }
+        workers.get(3).get(5, TimeUnit.MINUTES);
+        pool.shutdown();
+        sh(mnt, "rm -r w0 w1 w2");
+        assertThat(m.mount().requests(Protocol.FORGET) + m.mount().requests(Protocol.BATCH_FORGET)).isPositive();
+        // once the kernel has forgotten everything, only the root is left
+        await(() -> {
+            sh(Path.of("/"), "echo 2 > /proc/sys/vm/drop_caches");
+            return m.fs().nodes() == 1;
+        });
+        assertThat(m.fs().openFiles()).isZero();
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void await(Condition c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+}
