@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks a Zero mount against the bare backing file system and a C passthrough
-# (bindfs --multithreaded) over the same file system, in the same run, metric by metric.
+# (bindfs --multithreaded) over the same file system, in the same run, metric by metric; and the
+# kernel transport (fuse-kernel: /dev/fuse spoken directly, with passthrough) serving a mirror.
 #
 #   bench/mount-bench.sh                 # starts its own Zero agent (fuse-agent jar) on a temp dir
 #   ZERO_BENCH_MOUNT=/mnt/zero ZERO_BENCH_BACKING=/var/cache/zero/tree bench/mount-bench.sh
@@ -24,6 +25,8 @@ JAR=${ZERO_BENCH_JAR:-$ROOT/fuse-agent/target/quarkus-app/quarkus-run.jar}
 
 WORK=""
 AGENT_PID=""
+KERNEL_PID=""
+KMNT=""
 ZMNT=""
 BMNT=""
 TARGETS=()
@@ -43,6 +46,13 @@ cleanup() {
     if [ -n "$BMNT" ] && is_mounted "$BMNT"; then
         fusermount -u "$BMNT" 2>/dev/null || fusermount -u -z "$BMNT"
     fi
+    if [ -n "$KERNEL_PID" ]; then
+        kill -TERM "$KERNEL_PID" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$KERNEL_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$KERNEL_PID" 2>/dev/null
+        wait "$KERNEL_PID" 2>/dev/null
+    fi
+    if [ -n "$KMNT" ] && is_mounted "$KMNT"; then umount -l "$KMNT"; fi
     if [ -n "$AGENT_PID" ]; then
         kill -TERM "$AGENT_PID" 2>/dev/null
         for _ in $(seq 100); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
@@ -128,6 +138,29 @@ if command -v bindfs >/dev/null; then
     log "bindfs mount: $BMNT ($(bindfs --version 2>&1 | head -1), --multithreaded -o big_writes)"
 else
     log "bindfs not installed (apt-get install bindfs): its column stays empty"
+fi
+# The kernel transport (fuse-kernel, issue #10) serving a plain mirror: the protocol and
+# passthrough without Zero's tiering yet. Needs JDK 25 and root (it mounts /dev/fuse itself).
+KCLASSES=$ROOT/fuse-kernel/target/classes
+KJAVA=$(find_java)
+if [ "${ZERO_BENCH_KERNEL:-1}" = 1 ] && [ -d "$KCLASSES/dev" ] && [ "$(id -u)" = 0 ]; then
+    KSRC=$WORK/kernel-src
+    KMNT=$WORK/kernel-mnt
+    mkdir -p "$KSRC" "$KMNT"
+    "$KJAVA/bin/java" --enable-native-access=ALL-UNNAMED -cp "$KCLASSES" dev.zero.fuse.kernel.MirrorMain "$KSRC" "$KMNT" \
+        >"$WORK/kernel.log" 2>&1 &
+    KERNEL_PID=$!
+    for _ in $(seq 300); do is_mounted "$KMNT" && break; sleep 0.1; done
+    if is_mounted "$KMNT"; then
+        TARGETS+=(kernel)
+        DIR[kernel]=$KMNT/bench
+        mkdir -p "${DIR[kernel]}"
+        log "kernel transport mirror: $KMNT ($(head -1 "$WORK/kernel.log"))"
+    else
+        log "the kernel transport did not mount: $(tail -3 "$WORK/kernel.log")"
+    fi
+else
+    log "kernel transport not measured (needs root and fuse-kernel/target/classes; ZERO_BENCH_KERNEL=0 skips it)"
 fi
 
 # ---- measurements ----
@@ -259,15 +292,19 @@ done
 echo
 echo "Zero mount benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  nproc=$(nproc)  kernel=$(uname -r)  fs=$(findmnt -no FSTYPE -T "$BACKING")"
 echo "files=$FILES  size=${SIZE_MB}MiB  random-io=${SECS}s  $(command -v fio >/dev/null && echo fio || echo python)"
-printf '%-30s %12s %12s %12s %12s\n' metric zero bare bindfs-mt zero/bindfs
-printf '%-30s %12s %12s %12s %12s\n' ------------------------------ ------------ ------------ ------------ ------------
+printf '%-30s %12s %12s %12s %12s %12s %12s\n' metric zero kernel bare bindfs-mt zero/bindfs kernel/bare
+printf '%-30s %12s %12s %12s %12s %12s %12s\n' ------------------------------ ------------ ------------ ------------ ------------ ------------ ------------
+ratio() { if [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else echo -; fi; }
 for m in "${METRICS[@]}"; do
     z=${R[zero,$m]:--}
+    k=${R[kernel,$m]:--}
     b=${R[bare,$m]:--}
     c=${R[bindfs,$m]:--}
-    ratio=-
-    if [[ "$z" =~ ^[0-9]+$ && "$c" =~ ^[0-9]+$ && "$c" -gt 0 ]]; then
-        ratio=$(awk -v z="$z" -v c="$c" 'BEGIN { printf "%.2f", z / c }')
-    fi
-    printf '%-30s %12s %12s %12s %12s\n' "$m" "$z" "$b" "$c" "$ratio"
+    printf '%-30s %12s %12s %12s %12s %12s %12s\n' "$m" "$z" "$k" "$b" "$c" "$(ratio "$z" "$c")" "$(ratio "$k" "$b")"
 done
+if [ -n "$KERNEL_PID" ]; then
+    kill -TERM "$KERNEL_PID" 2>/dev/null || true
+    wait "$KERNEL_PID" 2>/dev/null || true
+    KERNEL_PID=""
+    echo "kernel transport: $(tail -1 "$WORK/kernel.log") reached the daemon during the whole run"
+fi

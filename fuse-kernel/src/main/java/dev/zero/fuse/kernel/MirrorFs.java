@@ -262,8 +262,18 @@ public final class MirrorFs implements KernelMount.Operations {
      */
     private Node lookup(Node dir, MemorySegment name, MemorySegment stat) throws Libc.Errno {
         Scratch s = SCRATCH.get();
+        // A name the kernel has seen before: its node by (device, inode), no descriptor to open.
+        Libc.fstatat(dir.fd, name, stat, Libc.AT_SYMLINK_NOFOLLOW);
+        synchronized (nodes) {
+            Node existing = byKey.get(key(stat));
+            if (existing != null) {
+                existing.lookups++;
+                return existing;
+            }
+        }
         int fd = Libc.openat(dir.fd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
         try {
+            // what the descriptor holds, should the name have moved since the stat
             Libc.fstatat(fd, s.empty, stat, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
         } catch (Libc.Errno e) {
             Libc.close(fd);

@@ -26,6 +26,13 @@ public final class MirrorMain {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             m.close();
+            StringBuilder all = new StringBuilder();
+            for (int op = 0; op < Protocol.OPCODES; op++) {
+                if (m.mount().requests(op) > 0) {
+                    all.append(' ').append(op).append('=').append(m.mount().requests(op));
+                }
+            }
+            System.out.println("requests by opcode:" + all);
             System.out.printf("reads %d writes %d (passthrough %s)%n", m.mount().requests(Protocol.READ), m.mount().requests(Protocol.WRITE),
                     m.mount().passthrough());
             stop.countDown();
