@@ -79,6 +79,11 @@ final class Libc {
     private static final MethodHandle FDATASYNC = fn("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FALLOCATE = fn("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle GETDENTS64 = fn("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle GETXATTR = fn("getxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle SETXATTR = fn("setxattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle LISTXATTR = fn("listxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle REMOVEXATTR = fn("removexattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle LSEEK = fn("lseek64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle UMASK = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private Libc() {
@@ -396,6 +401,61 @@ final class Libc {
         MemorySegment s = state();
         try {
             return check("getdents64", (long) GETDENTS64.invokeExact(s, fd, buf, size), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long getxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("getxattr", (long) GETXATTR.invokeExact(s, path, name, value, size), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void setxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size, int flags) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("setxattr", (int) SETXATTR.invokeExact(s, path, name, value, size, flags), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long listxattr(MemorySegment path, MemorySegment list, long size) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("listxattr", (long) LISTXATTR.invokeExact(s, path, list, size), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static void removexattr(MemorySegment path, MemorySegment name) throws Errno {
+        MemorySegment s = state();
+        try {
+            check("removexattr", (int) REMOVEXATTR.invokeExact(s, path, name), s);
+        } catch (Errno e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static long lseek(int fd, long offset, int whence) throws Errno {
+        MemorySegment s = state();
+        try {
+            return check("lseek", (long) LSEEK.invokeExact(s, fd, offset, whence), s);
         } catch (Errno e) {
             throw e;
         } catch (Throwable t) {

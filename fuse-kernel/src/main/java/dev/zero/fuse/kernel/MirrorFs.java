@@ -85,6 +85,7 @@ public final class MirrorFs implements KernelMount.Operations {
     private final long entryTimeoutNs;
     private final long attrTimeoutNs;
     private volatile boolean passthrough;
+    private volatile String passthroughRefusal;
     private volatile int device = -1;
 
     private MirrorFs(Node root, Duration entryTimeout, Duration attrTimeout) {
@@ -128,6 +129,11 @@ public final class MirrorFs implements KernelMount.Operations {
         synchronized (nodes) {
             return nodes.size();
         }
+    }
+
+    /** Why open files are not passed through although the kernel offered it, or null. */
+    public String passthroughRefusal() {
+        return passthroughRefusal;
     }
 
     /** Open files right now. */
@@ -197,6 +203,17 @@ public final class MirrorFs implements KernelMount.Operations {
                     yield 0;
                 }
                 case Protocol.STATFS -> statfs(out);
+                case Protocol.GETXATTR -> getxattr(r, out);
+                case Protocol.LISTXATTR -> listxattr(r, out);
+                case Protocol.SETXATTR -> setxattr(r);
+                case Protocol.REMOVEXATTR -> {
+                    Libc.removexattr(xattrPath(node(r.nodeid)), r.argName(0));
+                    yield 0;
+                }
+                case Protocol.LSEEK -> {
+                    out.set(JAVA_LONG_UNALIGNED, 0, Libc.lseek(handle(r.argLong(0)).fd, r.argLong(8), r.argInt(16)));
+                    yield 8;
+                }
                 case Protocol.OPENDIR -> opendir(r, out);
                 case Protocol.READDIR -> readdir(r, out);
                 case Protocol.RELEASEDIR -> {
@@ -216,8 +233,8 @@ public final class MirrorFs implements KernelMount.Operations {
                 }
                 case Protocol.INTERRUPT -> KernelMount.NO_REPLY;
                 case Protocol.DESTROY -> 0;
-                // xattrs, access (default_permissions checks it), locks (local), copy_file_range,
-                // lseek: ENOSYS, so that the kernel stops asking or does them itself.
+                // access (default_permissions checks it), locks (the kernel's own), copy_file_range:
+                // ENOSYS, so that the kernel stops asking or does them itself.
                 default -> -Libc.ENOSYS;
             };
         } catch (Libc.Errno e) {
@@ -509,11 +526,24 @@ public final class MirrorFs implements KernelMount.Operations {
         int backingId = 0;
         synchronized (n) {
             if (passthrough && n.backingId == 0) {
-                n.backingId = backingOpen(n, fd);
+                try {
+                    n.backingId = backingOpen(n, fd);
+                } catch (Libc.Errno e) {
+                    if (e.errno == Libc.EPERM) {
+                        // BACKING_OPEN needs CAP_SYS_ADMIN in the initial user namespace
+                        passthrough = false;
+                        passthroughRefusal = "FUSE_DEV_IOC_BACKING_OPEN refused (EPERM: no CAP_SYS_ADMIN in the initial user namespace)";
+                        System.err.println("zero-fuse: passthrough off for this mount: " + passthroughRefusal);
+                    }
+                }
             }
-            if (passthrough && n.backingId > 0) {
+            if (n.backingId > 0) {
                 openFlags = Protocol.FOPEN_PASSTHROUGH;
                 backingId = n.backingId;
+            } else if (passthrough) {
+                // this inode could not pass through: its opens must not share the page cache
+                // with passthrough opens of it (EIO), so they bypass it
+                openFlags = Protocol.FOPEN_DIRECT_IO;
             }
             n.opens++;
         }
@@ -583,6 +613,53 @@ public final class MirrorFs implements KernelMount.Operations {
         out.set(JAVA_INT_UNALIGNED, 0, (int) n);
         out.set(JAVA_INT_UNALIGNED, 4, 0);
         return Protocol.WRITE_OUT;
+    }
+
+    /**
+     * Extended attributes through the node's descriptor ("/proc/self/fd/N" leads to its inode).
+     * A symbolic link's own attributes cannot be reached that way: ENOTSUP, as for user.* there.
+     */
+    private MemorySegment xattrPath(Node n) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+        if ((s.stat2.get(JAVA_INT_UNALIGNED, 24) & Libc.S_IFMT) == Libc.S_IFLNK) {
+            throw new Libc.Errno("xattr of a symlink", Libc.EOPNOTSUPP);
+        }
+        return s.procPath(n.fd);
+    }
+
+    /** GETXATTR and LISTXATTR: size 0 asks for the length, else the value (ERANGE if larger). */
+    private int getxattr(Request r, MemorySegment out) throws Libc.Errno {
+        int size = r.argInt(0);
+        MemorySegment path = xattrPath(node(r.nodeid));
+        if (size == 0) {
+            long length = Libc.getxattr(path, r.argName(8), MemorySegment.NULL, 0);
+            out.set(JAVA_INT_UNALIGNED, 0, (int) length);
+            out.set(JAVA_INT_UNALIGNED, 4, 0);
+            return 8;
+        }
+        return (int) Libc.getxattr(path, r.argName(8), out, Math.min(size, Protocol.MAX_WRITE));
+    }
+
+    private int listxattr(Request r, MemorySegment out) throws Libc.Errno {
+        int size = r.argInt(0);
+        MemorySegment path = xattrPath(node(r.nodeid));
+        if (size == 0) {
+            long length = Libc.listxattr(path, MemorySegment.NULL, 0);
+            out.set(JAVA_INT_UNALIGNED, 0, (int) length);
+            out.set(JAVA_INT_UNALIGNED, 4, 0);
+            return 8;
+        }
+        return (int) Libc.listxattr(path, out, Math.min(size, Protocol.MAX_WRITE));
+    }
+
+    /** SETXATTR without FUSE_SETXATTR_EXT: {u32 size, u32 flags}, the name, then the value. */
+    private int setxattr(Request r) throws Libc.Errno {
+        int size = r.argInt(0);
+        int flags = r.argInt(4);
+        long value = r.afterName(8);
+        Libc.setxattr(xattrPath(node(r.nodeid)), r.argName(8), r.arg().asSlice(value, size), size, flags);
+        return 0;
     }
 
     private int statfs(MemorySegment out) throws Libc.Errno {

@@ -132,6 +132,23 @@ class MirrorFsTest {
     }
 
     @Test
+    @DisplayName("extended attributes and holes: user.* set, read, listed and removed through the mount; SEEK_DATA/SEEK_HOLE see the backing file's holes")
+    void xattrsAndHoles() throws Exception {
+        mount(true, Duration.ofSeconds(1));
+        sh(mnt, "echo x > f && setfattr -n user.colour -v blue f && setfattr -n user.size -v 12345 f");
+        assertThat(sh(backing, "getfattr --only-values -n user.colour f")).isEqualTo("blue");
+        assertThat(sh(mnt, "getfattr --only-values -n user.colour f")).isEqualTo("blue");
+        assertThat(sh(mnt, "getfattr -d --absolute-names f | grep user. | sort")).isEqualTo("user.colour=\"blue\"\nuser.size=\"12345\"\n");
+        sh(mnt, "setfattr -x user.colour f");
+        assertThat(sh(backing, "getfattr -d f 2>/dev/null | grep user. || true")).isEqualTo("user.size=\"12345\"\n");
+        assertThat(sh(mnt, "getfattr -n user.nothing f 2>&1 || true")).contains("No such attribute");
+        // a 64 MiB file with 4 KiB of data at 32 MiB: the hole before it is seen through the mount
+        sh(mnt, "truncate -s 64M sparse && dd if=/dev/urandom of=sparse bs=4k count=1 seek=8192 conv=notrunc status=none");
+        assertThat(sh(mnt, "python3 -c \"import os; fd=os.open('sparse', os.O_RDONLY); print(os.lseek(fd, 0, os.SEEK_DATA), os.lseek(fd, 32*2**20, os.SEEK_HOLE))\""))
+                .isEqualTo("33554432 33558528\n");
+    }
+
+    @Test
     @DisplayName("LOOKUP/FORGET under load: a create/stat/rename/unlink storm while the kernel drops its caches leaves no node leaked and no error")
     void forgetStorm() throws Exception {
         MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
