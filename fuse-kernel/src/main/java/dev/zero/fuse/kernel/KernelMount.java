@@ -248,6 +248,51 @@ public final class KernelMount implements AutoCloseable {
         return Protocol.INIT_OUT;
     }
 
+    /**
+     * Tells the kernel that what it caches of node {@code nodeid} is stale: its attributes, and
+     * with {@code offset} >= 0 its cached pages from there ({@code length} 0: to the end). Never
+     * call it from a handler of a request about the same node: the kernel may wait on that request.
+     *
+     * @return false if the kernel does not know the node (it was forgotten: nothing to invalidate)
+     */
+    public boolean invalidateInode(long nodeid, long offset, long length) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(Protocol.OUT_HEADER + 24, 8);
+            m.set(JAVA_LONG_UNALIGNED, Protocol.OUT_HEADER, nodeid);
+            m.set(JAVA_LONG_UNALIGNED, Protocol.OUT_HEADER + 8, offset);
+            m.set(JAVA_LONG_UNALIGNED, Protocol.OUT_HEADER + 16, length);
+            return notify(Protocol.NOTIFY_INVAL_INODE, m);
+        }
+    }
+
+    /** Tells the kernel to forget the directory entry {@code name} of {@code parent} (same caveat). */
+    public boolean invalidateEntry(long parent, byte[] name) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(Protocol.OUT_HEADER + 16 + name.length + 1, 8);
+            m.set(JAVA_LONG_UNALIGNED, Protocol.OUT_HEADER, parent);
+            m.set(JAVA_INT_UNALIGNED, Protocol.OUT_HEADER + 8, name.length);
+            m.set(JAVA_INT_UNALIGNED, Protocol.OUT_HEADER + 12, 0);
+            MemorySegment.copy(MemorySegment.ofArray(name), 0, m, Protocol.OUT_HEADER + 16, name.length);
+            return notify(Protocol.NOTIFY_INVAL_ENTRY, m);
+        }
+    }
+
+    /** A notification: an out header with unique 0 and the code where the error goes. */
+    private boolean notify(int code, MemorySegment m) throws IOException {
+        m.set(JAVA_INT_UNALIGNED, 0, (int) m.byteSize());
+        m.set(JAVA_INT_UNALIGNED, 4, code);
+        m.set(JAVA_LONG_UNALIGNED, 8, 0);
+        try {
+            Libc.write(fd, m, m.byteSize());
+            return true;
+        } catch (Libc.Errno e) {
+            if (e.errno == Libc.ENOENT) {
+                return false;
+            }
+            throw new IOException("notification " + code + " refused: errno " + e.errno);
+        }
+    }
+
     /** Unmounts (lazily: open files stay usable until closed), stops the loops, closes the device. */
     @Override
     public void close() {

@@ -124,6 +124,20 @@ public final class MirrorFs implements KernelMount.Operations {
         }
     }
 
+    /** The node id the kernel knows the backing file {@code relative} by, or 0 if it holds none. */
+    public long nodeOf(Path relative) throws IOException {
+        Scratch s = SCRATCH.get();
+        try (Arena a = Arena.ofConfined()) {
+            Libc.fstatat(root.fd, a.allocateFrom(relative.toString()), s.stat, Libc.AT_SYMLINK_NOFOLLOW);
+        } catch (Libc.Errno e) {
+            throw new IOException("stat " + relative + ": errno " + e.errno);
+        }
+        synchronized (nodes) {
+            Node n = byKey.get(key(s.stat));
+            return n == null ? 0 : n.id;
+        }
+    }
+
     /** Nodes the kernel holds (root included); shrinks as it forgets them. */
     public int nodes() {
         synchronized (nodes) {

@@ -19,6 +19,9 @@ final class Protocol {
     static final long ASYNC_READ = 1L << 0, ATOMIC_O_TRUNC = 1L << 3, BIG_WRITES = 1L << 5, PARALLEL_DIROPS = 1L << 18, MAX_PAGES = 1L << 22,
             WRITEBACK_CACHE = 1L << 16, HANDLE_KILLPRIV_V2 = 1L << 28, INIT_EXT = 1L << 30, PASSTHROUGH = 1L << 37;
 
+    // notification codes (in the error field of an out header with unique 0)
+    static final int NOTIFY_INVAL_INODE = 2, NOTIFY_INVAL_ENTRY = 3;
+
     // OPEN reply flags
     static final int FOPEN_DIRECT_IO = 1 << 0, FOPEN_PASSTHROUGH = 1 << 7;
     // OPEN request open_flags, WRITE write_flags

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kernel transport on a real /dev/fuse mount, with the mirror filesystem over a temp directory. */
 class MirrorFsTest {
@@ -49,7 +51,11 @@ class MirrorFsTest {
     }
 
     private MirrorFs.Mounted mount(boolean passthrough, Duration attrTimeout) throws IOException {
-        mounted = MirrorFs.mount(backing, mnt, passthrough, Duration.ofSeconds(1), attrTimeout, 2);
+        return mount(passthrough, Duration.ofSeconds(1), attrTimeout);
+    }
+
+    private MirrorFs.Mounted mount(boolean passthrough, Duration entryTimeout, Duration attrTimeout) throws IOException {
+        mounted = MirrorFs.mount(backing, mnt, passthrough, entryTimeout, attrTimeout, 2);
         return mounted;
     }
 
@@ -88,6 +94,20 @@ class MirrorFsTest {
         sh(mnt, "dd if=../data of=f bs=1M conv=fsync status=none && echo 3 > /proc/sys/vm/drop_caches && cmp f ../data && cmp ../backing/f ../data");
         assertThat(m.mount().requests(Protocol.WRITE)).isPositive();
         assertThat(m.mount().requests(Protocol.READ)).isPositive();
+    }
+
+    @ParameterizedTest(name = "passthrough {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("the fsx-style exerciser (random writes, truncates, holes, mmap writes, reopens) reads back exactly like a local file")
+    void fsx(boolean passthrough) throws Exception {
+        mount(passthrough, Duration.ofSeconds(1));
+        Path script = Path.of("../system-tests/src/test/resources/fsx.py").toAbsolutePath().normalize();
+        String out = sh(mnt, "python3 " + script + " fsx.bin ../reference.bin 1500 20261202");
+        assertThat(out).contains("identical");
+        assertThat(Files.mismatch(backing.resolve("fsx.bin"), base.resolve("reference.bin"))).isEqualTo(-1L);
+        if (passthrough) {
+            assertThat(mounted.mount().requests(Protocol.WRITE) + mounted.mount().requests(Protocol.READ)).isZero();
+        }
     }
 
     @Test
@@ -146,6 +166,21 @@ class MirrorFsTest {
         sh(mnt, "truncate -s 64M sparse && dd if=/dev/urandom of=sparse bs=4k count=1 seek=8192 conv=notrunc status=none");
         assertThat(sh(mnt, "python3 -c \"import os; fd=os.open('sparse', os.O_RDONLY); print(os.lseek(fd, 0, os.SEEK_DATA), os.lseek(fd, 32*2**20, os.SEEK_HOLE))\""))
                 .isEqualTo("33554432 33558528\n");
+    }
+
+    @Test
+    @DisplayName("notifications: a change behind the kernel's 30 s caches shows at once after inval_inode (attributes) and inval_entry (names)")
+    void invalidations() throws Exception {
+        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        sh(mnt, "echo x > f && chmod 644 f && echo y > g && stat f g >/dev/null");
+        sh(backing, "chmod 600 f && mv g h");
+        assertThat(sh(mnt, "stat -c %a f; cat g")).as("cached by the kernel").isEqualTo("644\ny\n");
+        assertThat(m.mount().invalidateInode(m.fs().nodeOf(Path.of("f")), -1, 0)).isTrue();
+        assertThat(sh(mnt, "stat -c %a f")).isEqualTo("600\n");
+        assertThat(m.mount().invalidateEntry(Protocol.ROOT_ID, "g".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(sh(mnt, "cat g 2>&1 || true")).contains("No such file");
+        assertThat(sh(mnt, "cat h")).isEqualTo("y\n");
+        assertThat(m.mount().invalidateEntry(Protocol.ROOT_ID, "never-looked-up".getBytes(StandardCharsets.UTF_8))).isFalse();
     }
 
     @Test
