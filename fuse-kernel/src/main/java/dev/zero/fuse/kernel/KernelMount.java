@@ -200,7 +200,9 @@ public final class KernelMount implements AutoCloseable {
                 try {
                     Libc.write(fd, reply, length);
                 } catch (Libc.Errno e) {
-                    // ENOENT: the request was interrupted and is gone; nothing to do
+                    if (e.errno != Libc.ENOENT) { // ENOENT: the request was interrupted and is gone
+                        System.err.println("zero-fuse: the kernel refused the reply to opcode " + request.opcode + " (" + length + " bytes): errno " + e.errno);
+                    }
                 }
                 if (request.opcode == Protocol.INIT) {
                     initialised.countDown();

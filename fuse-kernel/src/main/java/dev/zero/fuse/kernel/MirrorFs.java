@@ -72,7 +72,16 @@ public final class MirrorFs implements KernelMount.Operations {
     private record DirEntry(long ino, int type, byte[] name) {
     }
 
-    private record DirHandle(int fd, List<DirEntry> entries) {
+    /** An open directory: a snapshot of its entries, taken again when a reader starts over (rewinddir). */
+    private static final class DirHandle {
+        final int fd;
+        volatile List<DirEntry> entries;
+        volatile boolean read;
+
+        DirHandle(int fd, List<DirEntry> entries) {
+            this.fd = fd;
+            this.entries = entries;
+        }
     }
 
     private final Map<Long, Node> nodes = new HashMap<>();
@@ -692,7 +701,25 @@ public final class MirrorFs implements KernelMount.Operations {
     private int opendir(Request r, MemorySegment out) throws Libc.Errno {
         Node n = node(r.nodeid);
         int fd = Libc.open(SCRATCH.get().procPath(n.fd), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        List<DirEntry> entries;
+        try {
+            entries = entries(fd);
+        } catch (Libc.Errno e) {
+            Libc.close(fd);
+            throw e;
+        }
+        long fh = nextFh.getAndIncrement();
+        dirs.put(fh, new DirHandle(fd, entries));
+        out.set(JAVA_LONG_UNALIGNED, 0, fh);
+        out.set(JAVA_INT_UNALIGNED, 8, 0);
+        out.set(JAVA_INT_UNALIGNED, 12, 0);
+        return Protocol.OPEN_OUT;
+    }
+
+    /** The entries of an open directory, from its start. */
+    private static List<DirEntry> entries(int fd) throws Libc.Errno {
         List<DirEntry> entries = new ArrayList<>();
+        Libc.lseek(fd, 0, 0);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(DIRENT_BUFFER, 8);
             long got;
@@ -709,16 +736,8 @@ public final class MirrorFs implements KernelMount.Operations {
                     o += reclen;
                 }
             }
-        } catch (Libc.Errno e) {
-            Libc.close(fd);
-            throw e;
         }
-        long fh = nextFh.getAndIncrement();
-        dirs.put(fh, new DirHandle(fd, entries));
-        out.set(JAVA_LONG_UNALIGNED, 0, fh);
-        out.set(JAVA_INT_UNALIGNED, 8, 0);
-        out.set(JAVA_INT_UNALIGNED, 12, 0);
-        return Protocol.OPEN_OUT;
+        return entries;
     }
 
     private int readdir(Request r, MemorySegment out) throws Libc.Errno {
@@ -729,8 +748,16 @@ public final class MirrorFs implements KernelMount.Operations {
         long offset = r.argLong(8);
         int size = r.argInt(16);
         int used = 0;
-        for (int i = (int) offset; i < d.entries.size(); i++) {
-            DirEntry e = d.entries.get(i);
+        List<DirEntry> entries;
+        synchronized (d) {
+            if (offset == 0 && d.read) {
+                d.entries = entries(d.fd); // started over: what is there now
+            }
+            d.read = true;
+            entries = d.entries;
+        }
+        for (int i = (int) offset; i < entries.size(); i++) {
+            DirEntry e = entries.get(i);
             int record = (24 + e.name.length + 7) & ~7;
             if (used + record > size) {
                 break;

@@ -146,6 +146,12 @@ class MirrorFsTest {
         assertThat(sh(backing, "ls x | tr '\\n' ' '")).isEqualTo("link owned two ");
         String[] df = sh(mnt, "stat -f -c '%b %S' .").trim().split(" ");
         assertThat(df).isEqualTo(sh(backing, "stat -f -c '%b %S' .").trim().split(" "));
+        // rewinddir sees what is there now; a listing in progress keeps its snapshot
+        assertThat(sh(mnt, "python3 -c \"import os; d=os.open('x', os.O_RDONLY); import ctypes; "
+                + "l=ctypes.CDLL(None); l.fdopendir.restype=ctypes.c_void_p; l.readdir.restype=ctypes.c_void_p; dp=l.fdopendir(d); "
+                + "n=lambda: sum(1 for _ in iter(lambda: l.readdir(ctypes.c_void_p(dp)), None)); a=n(); open('x/new','w').close(); "
+                + "l.rewinddir(ctypes.c_void_p(dp)); print(a, n())\"")).isEqualTo("5 6\n");
+        sh(mnt, "rm x/new");
         assertThat(sh(mnt, "mkdir x 2>&1 || true")).contains("File exists");
         assertThat(sh(mnt, "cat nothing 2>&1 || true")).contains("No such file");
         assertThat(sh(mnt, "rmdir x 2>&1 || true")).contains("not empty");
