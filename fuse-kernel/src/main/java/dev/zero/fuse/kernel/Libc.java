@@ -93,16 +93,31 @@ final class Libc {
         return CALL_STATE.get();
     }
 
-    private static int check(String call, int rc, MemorySegment state) throws Errno {
-        if (rc < 0) {
-            throw new Errno(call, (int) ERRNO.get(state, 0L));
-        }
-        return rc;
+    /** A downcall returning int, given this thread's errno capture segment. */
+    private interface IntCall {
+        int call(MemorySegment state) throws Throwable;
     }
 
-    private static long check(String call, long rc, MemorySegment state) throws Errno {
+    /** A downcall returning long (ssize_t, off_t). */
+    private interface LongCall {
+        long call(MemorySegment state) throws Throwable;
+    }
+
+    private static int callInt(String name, IntCall call) throws Errno {
+        return (int) callLong(name, call::call);
+    }
+
+    /** Makes a call; a negative result throws {@link Errno} with the errno it left. */
+    private static long callLong(String name, LongCall call) throws Errno {
+        MemorySegment s = state();
+        long rc;
+        try {
+            rc = call.call(s);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
         if (rc < 0) {
-            throw new Errno(call, (int) ERRNO.get(state, 0L));
+            throw new Errno(name, (int) ERRNO.get(s, 0L));
         }
         return rc;
     }
@@ -115,25 +130,11 @@ final class Libc {
     }
 
     static int open(MemorySegment path, int flags, int mode) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("open", (int) OPEN.invokeExact(s, path, flags, mode), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callInt("open", s -> (int) OPEN.invokeExact(s, path, flags, mode));
     }
 
     static int openat(int dir, MemorySegment name, int flags, int mode) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("openat", (int) OPENAT.invokeExact(s, dir, name, flags, mode), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callInt("openat", s -> (int) OPENAT.invokeExact(s, dir, name, flags, mode));
     }
 
     static void close(int fd) {
@@ -145,322 +146,119 @@ final class Libc {
     }
 
     static long read(int fd, MemorySegment buf, long n) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("read", (long) READ.invokeExact(s, fd, buf, n), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("read", s -> (long) READ.invokeExact(s, fd, buf, n));
     }
 
     static long write(int fd, MemorySegment buf, long n) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("write", (long) WRITE.invokeExact(s, fd, buf, n), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("write", s -> (long) WRITE.invokeExact(s, fd, buf, n));
     }
 
     static long pread(int fd, MemorySegment buf, long n, long offset) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("pread", (long) PREAD.invokeExact(s, fd, buf, n, offset), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("pread", s -> (long) PREAD.invokeExact(s, fd, buf, n, offset));
     }
 
     static long pwrite(int fd, MemorySegment buf, long n, long offset) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("pwrite", (long) PWRITE.invokeExact(s, fd, buf, n, offset), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("pwrite", s -> (long) PWRITE.invokeExact(s, fd, buf, n, offset));
     }
 
     static int ioctl(int fd, long request, MemorySegment arg) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("ioctl", (int) IOCTL.invokeExact(s, fd, request, arg), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callInt("ioctl", s -> (int) IOCTL.invokeExact(s, fd, request, arg));
     }
 
     static void mount(MemorySegment source, MemorySegment target, MemorySegment type, long flags, MemorySegment data) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("mount", (int) MOUNT.invokeExact(s, source, target, type, flags, data), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("mount", s -> (int) MOUNT.invokeExact(s, source, target, type, flags, data));
     }
 
     static void umount2(MemorySegment target, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("umount2", (int) UMOUNT2.invokeExact(s, target, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("umount2", s -> (int) UMOUNT2.invokeExact(s, target, flags));
     }
 
     static void fstatat(int dir, MemorySegment name, MemorySegment stat, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("fstatat", (int) FSTATAT.invokeExact(s, dir, name, stat, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("fstatat", s -> (int) FSTATAT.invokeExact(s, dir, name, stat, flags));
     }
 
     static void fstatfs(int fd, MemorySegment buf) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("fstatfs", (int) FSTATFS.invokeExact(s, fd, buf), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("fstatfs", s -> (int) FSTATFS.invokeExact(s, fd, buf));
     }
 
     static void mkdirat(int dir, MemorySegment name, int mode) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("mkdirat", (int) MKDIRAT.invokeExact(s, dir, name, mode), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("mkdirat", s -> (int) MKDIRAT.invokeExact(s, dir, name, mode));
     }
 
     static void mknodat(int dir, MemorySegment name, int mode, long dev) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("mknodat", (int) MKNODAT.invokeExact(s, dir, name, mode, dev), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("mknodat", s -> (int) MKNODAT.invokeExact(s, dir, name, mode, dev));
     }
 
     static void unlinkat(int dir, MemorySegment name, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("unlinkat", (int) UNLINKAT.invokeExact(s, dir, name, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("unlinkat", s -> (int) UNLINKAT.invokeExact(s, dir, name, flags));
     }
 
     static void renameat2(int fromDir, MemorySegment from, int toDir, MemorySegment to, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("renameat2", (int) RENAMEAT2.invokeExact(s, fromDir, from, toDir, to, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("renameat2", s -> (int) RENAMEAT2.invokeExact(s, fromDir, from, toDir, to, flags));
     }
 
     static void symlinkat(MemorySegment target, int dir, MemorySegment name) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("symlinkat", (int) SYMLINKAT.invokeExact(s, target, dir, name), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("symlinkat", s -> (int) SYMLINKAT.invokeExact(s, target, dir, name));
     }
 
     static long readlinkat(int dir, MemorySegment name, MemorySegment buf, long size) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("readlinkat", (long) READLINKAT.invokeExact(s, dir, name, buf, size), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("readlinkat", s -> (long) READLINKAT.invokeExact(s, dir, name, buf, size));
     }
 
     static void linkat(int fromDir, MemorySegment from, int toDir, MemorySegment to, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("linkat", (int) LINKAT.invokeExact(s, fromDir, from, toDir, to, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("linkat", s -> (int) LINKAT.invokeExact(s, fromDir, from, toDir, to, flags));
     }
 
     static void fchownat(int dir, MemorySegment name, int uid, int gid, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("fchownat", (int) FCHOWNAT.invokeExact(s, dir, name, uid, gid, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("fchownat", s -> (int) FCHOWNAT.invokeExact(s, dir, name, uid, gid, flags));
     }
 
     static void fchmodat(int dir, MemorySegment name, int mode, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("fchmodat", (int) FCHMODAT.invokeExact(s, dir, name, mode, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("fchmodat", s -> (int) FCHMODAT.invokeExact(s, dir, name, mode, flags));
     }
 
     static void truncate(MemorySegment path, long size) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("truncate", (int) TRUNCATE.invokeExact(s, path, size), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("truncate", s -> (int) TRUNCATE.invokeExact(s, path, size));
     }
 
     static void ftruncate(int fd, long size) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("ftruncate", (int) FTRUNCATE.invokeExact(s, fd, size), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("ftruncate", s -> (int) FTRUNCATE.invokeExact(s, fd, size));
     }
 
     static void utimensat(int dir, MemorySegment name, MemorySegment times, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("utimensat", (int) UTIMENSAT.invokeExact(s, dir, name, times, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("utimensat", s -> (int) UTIMENSAT.invokeExact(s, dir, name, times, flags));
     }
 
     static void fsync(int fd, boolean dataOnly) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("fsync", dataOnly ? (int) FDATASYNC.invokeExact(s, fd) : (int) FSYNC.invokeExact(s, fd), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("fsync", s -> dataOnly ? (int) FDATASYNC.invokeExact(s, fd) : (int) FSYNC.invokeExact(s, fd));
     }
 
     static void fallocate(int fd, int mode, long offset, long length) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("fallocate", (int) FALLOCATE.invokeExact(s, fd, mode, offset, length), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("fallocate", s -> (int) FALLOCATE.invokeExact(s, fd, mode, offset, length));
     }
 
     static long getdents64(int fd, MemorySegment buf, long size) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("getdents64", (long) GETDENTS64.invokeExact(s, fd, buf, size), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("getdents64", s -> (long) GETDENTS64.invokeExact(s, fd, buf, size));
     }
 
     static long getxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("getxattr", (long) GETXATTR.invokeExact(s, path, name, value, size), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("getxattr", s -> (long) GETXATTR.invokeExact(s, path, name, value, size));
     }
 
     static void setxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size, int flags) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("setxattr", (int) SETXATTR.invokeExact(s, path, name, value, size, flags), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("setxattr", s -> (int) SETXATTR.invokeExact(s, path, name, value, size, flags));
     }
 
     static long listxattr(MemorySegment path, MemorySegment list, long size) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("listxattr", (long) LISTXATTR.invokeExact(s, path, list, size), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("listxattr", s -> (long) LISTXATTR.invokeExact(s, path, list, size));
     }
 
     static void removexattr(MemorySegment path, MemorySegment name) throws Errno {
-        MemorySegment s = state();
-        try {
-            check("removexattr", (int) REMOVEXATTR.invokeExact(s, path, name), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        callInt("removexattr", s -> (int) REMOVEXATTR.invokeExact(s, path, name));
     }
 
     static long lseek(int fd, long offset, int whence) throws Errno {
-        MemorySegment s = state();
-        try {
-            return check("lseek", (long) LSEEK.invokeExact(s, fd, offset, whence), s);
-        } catch (Errno e) {
-            throw e;
-        } catch (Throwable t) {
-            throw bug(t);
-        }
+        return callLong("lseek", s -> (long) LSEEK.invokeExact(s, fd, offset, whence));
     }
 
     static int umask(int mask) {
