@@ -508,6 +508,11 @@ public final class MirrorFs implements KernelMount.Operations {
         int fd = Libc.open(s.procPath(n.fd), (flags & ~(Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOCTTY)) | Libc.O_CLOEXEC, 0);
         if ((r.argInt(4) & Protocol.OPEN_KILL_SUIDGID) != 0) {
             killSuidGid(n);
+        } else if (passthrough && (flags & Libc.O_ACCMODE) != Libc.O_RDONLY && r.uid != 0) {
+            // Passthrough writes run with the daemon's credentials, under which the backing file
+            // system keeps set-uid/set-gid; a local file system drops them at an unprivileged
+            // write. Drop them when such a writer opens the file (a little early, never late).
+            killSuidGidForWrite(n);
         }
         return opened(n, fd, out, 0);
     }
@@ -528,6 +533,17 @@ public final class MirrorFs implements KernelMount.Operations {
         Node n = lookup(dir, name, s.stat);
         fillEntry(out, 0, n, s.stat);
         return Protocol.ENTRY_OUT + opened(n, fd, out, Protocol.ENTRY_OUT);
+    }
+
+    /** As the kernel's should_remove_suid: set-uid always, set-gid only with group execute. */
+    private void killSuidGidForWrite(Node n) throws Libc.Errno {
+        Scratch s = SCRATCH.get();
+        Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH);
+        int mode = s.stat2.get(JAVA_INT_UNALIGNED, 24);
+        int kill = (mode & Libc.S_ISUID) | ((mode & 010) != 0 ? mode & Libc.S_ISGID : 0);
+        if (kill != 0) {
+            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), mode & 07777 & ~kill, 0);
+        }
     }
 
     private void killSuidGid(Node n) throws Libc.Errno {

@@ -175,6 +175,21 @@ class MirrorFsTest {
     }
 
     @Test
+    @DisplayName("an unprivileged write drops set-uid (and set-gid with group execute) as on a local file system, passthrough or not; root's keeps them")
+    void writesDropSetUid() throws Exception {
+        mount(true, Duration.ofSeconds(1));
+        sh(base, "chmod 755 " + base + " " + backing + " && mkdir -p ref && chmod 777 ref");
+        for (String dir : List.of(mnt.toString(), base.resolve("ref").toString())) {
+            sh(Path.of(dir), "for f in a b c; do echo x > $f && chown 1000:1000 $f; done && chmod 6777 a && chmod 2767 b && chmod 6777 c");
+            sh(Path.of(dir), "setpriv --reuid 1000 --regid 1000 --clear-groups bash -c 'echo more >> a && echo more >> b' && echo root >> c");
+        }
+        String reference = sh(base.resolve("ref"), "stat -c %a a b c");
+        assertThat(reference).isEqualTo("777\n2767\n6777\n");
+        assertThat(sh(mnt, "stat -c %a a b c")).isEqualTo(reference);
+        assertThat(sh(backing, "stat -c %a a b c")).isEqualTo(reference);
+    }
+
+    @Test
     @DisplayName("notifications: a change behind the kernel's 30 s caches shows at once after inval_inode (attributes) and inval_entry (names)")
     void invalidations() throws Exception {
         MirrorFs.Mounted m = mount(true, Duration.ofSeconds(30), Duration.ofSeconds(30));
