@@ -190,6 +190,9 @@ if phase == "create":
 elif phase == "stat":
     for p in names:
         os.stat(p)
+elif phase == "list":  # ls -l: read the directory, stat every name in it
+    for e in os.scandir(d):
+        os.lstat(e.path)
 elif phase == "rename":
     for p in names:
         os.rename(p, p + "r")
@@ -230,13 +233,14 @@ rand_io() { # file read|write [jobs]
 }
 
 log "metadata: $FILES files per phase ..."
-for phase in create stat rename unlink; do
+for phase in create stat list rename unlink; do
     metric "$phase/s"
     for t in "${TARGETS[@]}"; do
         mkdir -p "${DIR[$t]}/m"
         # stat runs after the kernel's 1 s attribute/entry caches expired: it measures the
-        # file system, not the kernel cache
+        # file system, not the kernel cache; list (ls -l) after the dentry cache is dropped too
         [ "$phase" = stat ] && sleep 1.1
+        [ "$phase" = list ] && { sleep 1.1; drop_caches; }
         R[$t,$phase/s]=$(python3 "$WORK/meta.py" "${DIR[$t]}/m" "$FILES" "$phase")
     done
 done

@@ -226,7 +226,7 @@ public final class KernelMount implements AutoCloseable {
             return 8;
         }
         long want = Protocol.ASYNC_READ | Protocol.ATOMIC_O_TRUNC | Protocol.BIG_WRITES | Protocol.PARALLEL_DIROPS | Protocol.MAX_PAGES
-                | Protocol.HANDLE_KILLPRIV_V2 | Protocol.INIT_EXT;
+                | Protocol.HANDLE_KILLPRIV_V2 | Protocol.INIT_EXT | Protocol.DO_READDIRPLUS | Protocol.READDIRPLUS_AUTO;
         // Never WRITEBACK_CACHE: with it the kernel silently refuses every passthrough open (EIO).
         if (wantPassthrough) {
             want |= Protocol.PASSTHROUGH;

@@ -74,11 +74,13 @@ public final class MirrorFs implements KernelMount.Operations {
 
     /** An open directory: a snapshot of its entries, taken again when a reader starts over (rewinddir). */
     private static final class DirHandle {
+        final Node node;
         final int fd;
         volatile List<DirEntry> entries;
         volatile boolean read;
 
-        DirHandle(int fd, List<DirEntry> entries) {
+        DirHandle(Node node, int fd, List<DirEntry> entries) {
+            this.node = node;
             this.fd = fd;
             this.entries = entries;
         }
@@ -238,7 +240,8 @@ public final class MirrorFs implements KernelMount.Operations {
                     yield 8;
                 }
                 case Protocol.OPENDIR -> opendir(r, out);
-                case Protocol.READDIR -> readdir(r, out);
+                case Protocol.READDIR -> readdir(r, out, false);
+                case Protocol.READDIRPLUS -> readdir(r, out, true);
                 case Protocol.RELEASEDIR -> {
                     DirHandle d = dirs.remove(r.argLong(0));
                     if (d != null) {
@@ -725,7 +728,7 @@ public final class MirrorFs implements KernelMount.Operations {
             throw e;
         }
         long fh = nextFh.getAndIncrement();
-        dirs.put(fh, new DirHandle(fd, entries));
+        dirs.put(fh, new DirHandle(n, fd, entries));
         out.set(JAVA_LONG_UNALIGNED, 0, fh);
         out.set(JAVA_INT_UNALIGNED, 8, 0);
         out.set(JAVA_INT_UNALIGNED, 12, 0);
@@ -756,7 +759,13 @@ public final class MirrorFs implements KernelMount.Operations {
         return entries;
     }
 
-    private int readdir(Request r, MemorySegment out) throws Libc.Errno {
+    /**
+     * READDIR, and READDIRPLUS: each entry with its node and attributes, so that listing a
+     * directory and stat-ing what is in it (ls -l, find, du) needs no LOOKUP per name. An entry
+     * of READDIRPLUS counts as a lookup, except "." and ".." (node 0), so a name is looked up
+     * only once its record is sure to fit.
+     */
+    private int readdir(Request r, MemorySegment out, boolean plus) throws Libc.Errno {
         DirHandle d = dirs.get(r.argLong(0));
         if (d == null) {
             throw new Libc.Errno("readdir", Libc.EBADF);
@@ -772,20 +781,41 @@ public final class MirrorFs implements KernelMount.Operations {
             d.read = true;
             entries = d.entries;
         }
+        Scratch s = SCRATCH.get();
         for (int i = (int) offset; i < entries.size(); i++) {
             DirEntry e = entries.get(i);
-            int record = (24 + e.name.length + 7) & ~7;
+            int dirent = (24 + e.name.length + 7) & ~7;
+            int record = plus ? Protocol.ENTRY_OUT + dirent : dirent;
             if (used + record > size) {
                 break;
             }
-            out.set(JAVA_LONG_UNALIGNED, used, e.ino);
-            out.set(JAVA_LONG_UNALIGNED, used + 8, i + 1);
-            out.set(JAVA_INT_UNALIGNED, used + 16, e.name.length);
-            out.set(JAVA_INT_UNALIGNED, used + 20, e.type);
-            MemorySegment.copy(MemorySegment.ofArray(e.name), 0, out, used + 24, e.name.length);
-            out.asSlice(used + 24 + e.name.length, record - 24 - e.name.length).fill((byte) 0);
+            int at = used;
+            if (plus) {
+                out.asSlice(at, Protocol.ENTRY_OUT).fill((byte) 0);
+                if (!isDot(e.name)) {
+                    try (Arena a = Arena.ofConfined()) {
+                        MemorySegment name = a.allocate(e.name.length + 1);
+                        MemorySegment.copy(MemorySegment.ofArray(e.name), 0, name, 0, e.name.length);
+                        Node n = lookup(d.node, name, s.stat);
+                        fillEntry(out, at, n, s.stat);
+                    } catch (Libc.Errno gone) {
+                        continue; // removed since the listing was taken
+                    }
+                }
+                at += Protocol.ENTRY_OUT;
+            }
+            out.set(JAVA_LONG_UNALIGNED, at, e.ino);
+            out.set(JAVA_LONG_UNALIGNED, at + 8, i + 1);
+            out.set(JAVA_INT_UNALIGNED, at + 16, e.name.length);
+            out.set(JAVA_INT_UNALIGNED, at + 20, e.type);
+            MemorySegment.copy(MemorySegment.ofArray(e.name), 0, out, at + 24, e.name.length);
+            out.asSlice(at + 24 + e.name.length, dirent - 24 - e.name.length).fill((byte) 0);
             used += record;
         }
         return used;
+    }
+
+    private static boolean isDot(byte[] name) {
+        return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
     }
 }

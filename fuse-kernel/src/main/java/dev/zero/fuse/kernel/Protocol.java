@@ -12,11 +12,11 @@ final class Protocol {
     static final int LOOKUP = 1, FORGET = 2, GETATTR = 3, SETATTR = 4, READLINK = 5, SYMLINK = 6, MKNOD = 8, MKDIR = 9, UNLINK = 10, RMDIR = 11,
             RENAME = 12, LINK = 13, OPEN = 14, READ = 15, WRITE = 16, STATFS = 17, RELEASE = 18, FSYNC = 20, SETXATTR = 21, GETXATTR = 22,
             LISTXATTR = 23, REMOVEXATTR = 24, FLUSH = 25, INIT = 26, OPENDIR = 27, READDIR = 28, RELEASEDIR = 29, FSYNCDIR = 30, ACCESS = 34,
-            CREATE = 35, INTERRUPT = 36, DESTROY = 38, BATCH_FORGET = 42, FALLOCATE = 43, RENAME2 = 45, LSEEK = 46;
+            CREATE = 35, INTERRUPT = 36, DESTROY = 38, BATCH_FORGET = 42, FALLOCATE = 43, READDIRPLUS = 44, RENAME2 = 45, LSEEK = 46;
     static final int OPCODES = 64;
 
     // INIT flags (the upper 32 bits travel in flags2)
-    static final long ASYNC_READ = 1L << 0, ATOMIC_O_TRUNC = 1L << 3, BIG_WRITES = 1L << 5, PARALLEL_DIROPS = 1L << 18, MAX_PAGES = 1L << 22,
+    static final long ASYNC_READ = 1L << 0, ATOMIC_O_TRUNC = 1L << 3, BIG_WRITES = 1L << 5, DO_READDIRPLUS = 1L << 13, READDIRPLUS_AUTO = 1L << 14, PARALLEL_DIROPS = 1L << 18, MAX_PAGES = 1L << 22,
             WRITEBACK_CACHE = 1L << 16, HANDLE_KILLPRIV_V2 = 1L << 28, INIT_EXT = 1L << 30, PASSTHROUGH = 1L << 37;
 
     // notification codes (in the error field of an out header with unique 0)

@@ -190,6 +190,25 @@ class MirrorFsTest {
     }
 
     @Test
+    @DisplayName("READDIRPLUS: ls -l of 500 files needs no LOOKUP per name, shows what the backing tree has, and every node it made is forgotten later")
+    void readdirPlus() throws Exception {
+        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        sh(backing, "mkdir d && cd d && for i in $(seq 1 500); do echo $i > f$i; done && ln f1 link1");
+        sh(Path.of("/"), "echo 2 > /proc/sys/vm/drop_caches");
+        long lookups = m.mount().requests(Protocol.LOOKUP);
+        String listed = sh(mnt, "ls -ln --time-style=+%s d | tail -n +2 | awk '{print $1, $2, $3, $5, $6, $7}' | sort");
+        assertThat(m.mount().requests(Protocol.READDIRPLUS)).isPositive();
+        assertThat(m.mount().requests(Protocol.LOOKUP) - lookups).as("LOOKUPs for 501 names").isLessThan(10);
+        assertThat(listed).isEqualTo(sh(backing, "ls -ln --time-style=+%s d | tail -n +2 | awk '{print $1, $2, $3, $5, $6, $7}' | sort"));
+        assertThat(listed.lines()).hasSize(501);
+        sh(mnt, "rm -r d");
+        await(() -> {
+            sh(Path.of("/"), "echo 2 > /proc/sys/vm/drop_caches");
+            return m.fs().nodes() == 1;
+        });
+    }
+
+    @Test
     @DisplayName("notifications: a change behind the kernel's 30 s caches shows at once after inval_inode (attributes) and inval_entry (names)")
     void invalidations() throws Exception {
         MirrorFs.Mounted m = mount(true, Duration.ofSeconds(30), Duration.ofSeconds(30));
