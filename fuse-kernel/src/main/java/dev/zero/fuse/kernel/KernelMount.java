@@ -26,6 +26,9 @@ public final class KernelMount implements AutoCloseable {
         /** Called once INIT is negotiated, with whether the kernel took passthrough and the device. */
         void initialised(boolean passthrough, int deviceFd);
 
+        /** How many stacked file systems the backing files are on (1: a plain one; 2 under overlayfs). */
+        int backingStackDepth();
+
         /** Handles one request; writes the reply's payload into {@code out} and returns its length. */
         int handle(Request request, MemorySegment out);
     }
@@ -144,6 +147,11 @@ public final class KernelMount implements AutoCloseable {
         return passthrough;
     }
 
+    /** Whether any request loop still runs. */
+    public boolean serving() {
+        return readers.stream().anyMatch(Thread::isAlive);
+    }
+
     /** How many requests of {@code opcode} reached the daemon. */
     public long requests(int opcode) {
         return requests[opcode].sum();
@@ -227,9 +235,11 @@ public final class KernelMount implements AutoCloseable {
         }
         long want = Protocol.ASYNC_READ | Protocol.ATOMIC_O_TRUNC | Protocol.BIG_WRITES | Protocol.PARALLEL_DIROPS | Protocol.MAX_PAGES
                 | Protocol.HANDLE_KILLPRIV_V2 | Protocol.INIT_EXT | Protocol.DO_READDIRPLUS | Protocol.READDIRPLUS_AUTO;
-        // Never WRITEBACK_CACHE: with it the kernel silently refuses every passthrough open (EIO).
+        // Never WRITEBACK_CACHE: with it the kernel does not enable passthrough (and every
+        // BACKING_OPEN is refused). DIRECT_IO_ALLOW_MMAP: files opened with direct I/O (an inode
+        // that could not pass through) can still be mapped shared.
         if (wantPassthrough) {
-            want |= Protocol.PASSTHROUGH;
+            want |= Protocol.PASSTHROUGH | Protocol.DIRECT_IO_ALLOW_MMAP;
         }
         long granted = flags & want;
         passthrough = (granted & Protocol.PASSTHROUGH) != 0;
@@ -245,7 +255,7 @@ public final class KernelMount implements AutoCloseable {
         o.set(JAVA_INT_UNALIGNED, 24, 1); // time_gran: nanoseconds
         o.set(JAVA_SHORT_UNALIGNED, 28, (short) Protocol.MAX_PAGES_COUNT);
         o.set(JAVA_INT_UNALIGNED, 32, (int) (granted >>> 32));
-        o.set(JAVA_INT_UNALIGNED, 36, passthrough ? 1 : 0); // max_stack_depth: the backing tree is a plain file system
+        o.set(JAVA_INT_UNALIGNED, 36, passthrough ? ops.backingStackDepth() : 0); // max_stack_depth
         ops.initialised(passthrough, fd);
         return Protocol.INIT_OUT;
     }
@@ -295,26 +305,79 @@ public final class KernelMount implements AutoCloseable {
         }
     }
 
-    /** Unmounts (lazily: open files stay usable until closed), stops the loops, closes the device. */
+    /**
+     * Unmounts (lazily: open files stay usable until closed) and stops the loops. Where files
+     * are still open after 10 s the connection is aborted (those files then fail with ENOTCONN)
+     * so that no loop outlives the device: its descriptor is closed only once every loop ended,
+     * never under one that could still write a reply to whatever reuses the number.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        String connection = connectionId();
         try (Arena arena = Arena.ofConfined()) {
             Libc.umount2(arena.allocateFrom(mountpoint.toAbsolutePath().toString()), Libc.MNT_DETACH);
         } catch (Libc.Errno e) {
             // not mounted any more
         }
+        if (!joinReaders(10) && connection != null) {
+            try {
+                Path abort = Path.of("/sys/fs/fuse/connections", connection, "abort");
+                if (!java.nio.file.Files.exists(abort)) {
+                    mountFusectl(); // the control file system is not always mounted
+                }
+                java.nio.file.Files.writeString(abort, "1");
+            } catch (IOException e) {
+                System.err.println("zero-fuse: cannot abort connection " + connection + ": " + e);
+            }
+            joinReaders(10);
+        }
+        if (readers.stream().noneMatch(Thread::isAlive)) {
+            Libc.close(fd);
+        } else {
+            System.err.println("zero-fuse: request loops still run after the abort; the device stays open");
+        }
+    }
+
+    private static void mountFusectl() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dir = arena.allocateFrom("/sys/fs/fuse/connections");
+            Libc.mount(arena.allocateFrom("fusectl"), dir, arena.allocateFrom("fusectl"), 0, MemorySegment.NULL);
+        } catch (Libc.Errno e) {
+            System.err.println("zero-fuse: cannot mount fusectl on /sys/fs/fuse/connections: errno " + e.errno);
+        }
+    }
+
+    private boolean joinReaders(int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (Thread t : readers) {
             try {
-                t.join(TimeUnit.SECONDS.toMillis(10));
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return false;
             }
         }
-        Libc.close(fd);
+        return readers.stream().noneMatch(Thread::isAlive);
+    }
+
+    /** The mount's entry in /sys/fs/fuse/connections (its device number), from /proc/self/mountinfo. */
+    private String connectionId() {
+        String want = mountpoint.toAbsolutePath().normalize().toString();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].equals(want) && line.contains(" - fuse.zero ")) {
+                    String[] mm = f[2].split(":");
+                    return Long.toString((Long.parseLong(mm[0]) << 20) | Long.parseLong(mm[1]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no connection id: close() can only wait
+        }
+        return null;
     }
 }

@@ -28,6 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MirrorFs implements KernelMount.Operations {
     private static final int STAT_SIZE = 144, STATFS_SIZE = 120, DIRENT_BUFFER = 64 * 1024;
+    /**
+     * Not on the daemon's own descriptors: O_DIRECT (its buffers are not aligned, every pread
+     * would fail with EINVAL) and O_APPEND (the kernel gives each WRITE its offset; pwrite on an
+     * O_APPEND descriptor would append instead). The kernel applies both for the caller's file.
+     */
+    private static final int OWN_FD_STRIP = 040000 | 02000;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** Per-thread buffers for the calls a handler makes. */
@@ -165,6 +171,20 @@ public final class MirrorFs implements KernelMount.Operations {
     public int openFiles() {
         return files.size();
     }
+
+    /** 2 where the backing tree is itself on a stacked file system (overlayfs, as in many containers), else 1. */
+    @Override
+    public int backingStackDepth() {
+        try {
+            MemorySegment b = SCRATCH.get().statfs;
+            Libc.fstatfs(root.fd, b);
+            return b.get(JAVA_LONG_UNALIGNED, 0) == OVERLAYFS_SUPER_MAGIC ? 2 : 1;
+        } catch (Libc.Errno e) {
+            return 1;
+        }
+    }
+
+    private static final long OVERLAYFS_SUPER_MAGIC = 0x794c7630L;
 
     @Override
     public void initialised(boolean passthrough, int deviceFd) {
@@ -338,6 +358,32 @@ public final class MirrorFs implements KernelMount.Operations {
         }
     }
 
+    /** The node of the file open on {@code fd} (attributes in {@code stat}), its lookup count raised. */
+    private Node adopt(int fd, MemorySegment stat) throws Libc.Errno {
+        Key key = key(stat);
+        synchronized (nodes) {
+            Node existing = byKey.get(key);
+            if (existing != null) {
+                existing.lookups++;
+                return existing;
+            }
+        }
+        int pathFd = Libc.open(SCRATCH.get().procPath(fd), Libc.O_PATH | Libc.O_CLOEXEC, 0);
+        synchronized (nodes) {
+            Node existing = byKey.get(key);
+            if (existing != null) {
+                existing.lookups++;
+                Libc.close(pathFd);
+                return existing;
+            }
+            Node n = new Node(nextId.getAndIncrement(), key, pathFd);
+            n.lookups = 1;
+            nodes.put(n.id, n);
+            byKey.put(key, n);
+            return n;
+        }
+    }
+
     private void forget(long id, long count) {
         if (id == Protocol.ROOT_ID) {
             return;
@@ -424,8 +470,8 @@ public final class MirrorFs implements KernelMount.Operations {
         isLink = (mode & Libc.S_IFMT) == Libc.S_IFLNK;
         if ((valid & Protocol.FATTR_MODE) != 0) {
             Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), r.argInt(68) & 07777, 0);
-        } else if ((valid & Protocol.FATTR_KILL_SUIDGID) != 0 && (mode & (Libc.S_ISUID | Libc.S_ISGID)) != 0 && !isLink) {
-            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), mode & 07777 & ~(Libc.S_ISUID | Libc.S_ISGID), 0);
+        } else if ((valid & Protocol.FATTR_KILL_SUIDGID) != 0 && !isLink) {
+            dropSetIds(n);
         }
         if ((valid & (Protocol.FATTR_UID | Protocol.FATTR_GID)) != 0) {
             int uid = (valid & Protocol.FATTR_UID) != 0 ? r.argInt(76) : -1;
@@ -508,53 +554,52 @@ public final class MirrorFs implements KernelMount.Operations {
         Node n = node(r.nodeid);
         int flags = r.argInt(0);
         Scratch s = SCRATCH.get();
-        int fd = Libc.open(s.procPath(n.fd), (flags & ~(Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOCTTY)) | Libc.O_CLOEXEC, 0);
-        if ((r.argInt(4) & Protocol.OPEN_KILL_SUIDGID) != 0) {
-            killSuidGid(n);
-        } else if (passthrough && (flags & Libc.O_ACCMODE) != Libc.O_RDONLY && r.uid != 0) {
-            // Passthrough writes run with the daemon's credentials, under which the backing file
-            // system keeps set-uid/set-gid; a local file system drops them at an unprivileged
-            // write. Drop them when such a writer opens the file (a little early, never late).
-            killSuidGidForWrite(n);
+        int fd = Libc.open(s.procPath(n.fd), (flags & ~(Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOCTTY | OWN_FD_STRIP)) | Libc.O_CLOEXEC, 0);
+        try {
+            if ((r.argInt(4) & Protocol.OPEN_KILL_SUIDGID) != 0
+                    || passthrough && (flags & Libc.O_ACCMODE) != Libc.O_RDONLY && r.uid != 0) {
+                // The second case: passthrough writes run with the daemon's credentials, under
+                // which the backing file system keeps set-uid/set-gid; a local file system drops
+                // them at an unprivileged write. Drop them when such a writer opens the file (a
+                // little early, never late).
+                dropSetIds(n);
+            }
+            return opened(n, fd, out, 0);
+        } catch (Libc.Errno | RuntimeException e) {
+            Libc.close(fd);
+            throw e;
         }
-        return opened(n, fd, out, 0);
     }
 
     private int create(Request r, MemorySegment out) throws Libc.Errno {
         Node dir = node(r.nodeid);
         MemorySegment name = r.argName(16);
         int flags = r.argInt(0);
-        int fd = Libc.openat(dir.fd, name, (flags & ~Libc.O_NOCTTY) | Libc.O_CREAT | Libc.O_CLOEXEC, r.argInt(4));
+        int fd = Libc.openat(dir.fd, name, (flags & ~(Libc.O_NOCTTY | OWN_FD_STRIP)) | Libc.O_CREAT | Libc.O_CLOEXEC, r.argInt(4));
         Scratch s = SCRATCH.get();
         try {
             Libc.fchownat(fd, s.empty, r.uid, newGroup(dir, r.gid), Libc.AT_EMPTY_PATH);
             Libc.fstatat(fd, s.empty, s.stat, Libc.AT_EMPTY_PATH);
-        } catch (Libc.Errno e) {
+            Node n = adopt(fd, s.stat); // the file just opened, whatever its name points to now
+            fillEntry(out, 0, n, s.stat);
+            return Protocol.ENTRY_OUT + opened(n, fd, out, Protocol.ENTRY_OUT);
+        } catch (Libc.Errno | RuntimeException e) {
             Libc.close(fd);
             throw e;
         }
-        Node n = lookup(dir, name, s.stat);
-        fillEntry(out, 0, n, s.stat);
-        return Protocol.ENTRY_OUT + opened(n, fd, out, Protocol.ENTRY_OUT);
     }
 
-    /** As the kernel's should_remove_suid: set-uid always, set-gid only with group execute. */
-    private void killSuidGidForWrite(Node n) throws Libc.Errno {
+    /**
+     * Drops set-uid and set-gid as the kernel does at a write or truncate (what
+     * FUSE_HANDLE_KILLPRIV_V2 asks of the daemon): set-uid always, set-gid only with group execute.
+     */
+    private void dropSetIds(Node n) throws Libc.Errno {
         Scratch s = SCRATCH.get();
         Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH);
         int mode = s.stat2.get(JAVA_INT_UNALIGNED, 24);
         int kill = (mode & Libc.S_ISUID) | ((mode & 010) != 0 ? mode & Libc.S_ISGID : 0);
         if (kill != 0) {
             Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), mode & 07777 & ~kill, 0);
-        }
-    }
-
-    private void killSuidGid(Node n) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
-        Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH);
-        int mode = s.stat2.get(JAVA_INT_UNALIGNED, 24);
-        if ((mode & (Libc.S_ISUID | Libc.S_ISGID)) != 0) {
-            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), mode & 07777 & ~(Libc.S_ISUID | Libc.S_ISGID), 0);
         }
     }
 
@@ -569,12 +614,14 @@ public final class MirrorFs implements KernelMount.Operations {
         synchronized (n) {
             if (passthrough && n.backingId == 0) {
                 try {
-                    n.backingId = backingOpen(n, fd);
+                    n.backingId = backingOpen(fd);
                 } catch (Libc.Errno e) {
-                    if (e.errno == Libc.EPERM) {
-                        // BACKING_OPEN needs CAP_SYS_ADMIN in the initial user namespace
+                    if (e.errno == Libc.EPERM || e.errno == Libc.ELOOP) {
+                        // EPERM: BACKING_OPEN needs CAP_SYS_ADMIN in the initial user namespace;
+                        // ELOOP: the backing tree is stacked deeper than max_stack_depth allows
                         passthrough = false;
-                        passthroughRefusal = "FUSE_DEV_IOC_BACKING_OPEN refused (EPERM: no CAP_SYS_ADMIN in the initial user namespace)";
+                        passthroughRefusal = "FUSE_DEV_IOC_BACKING_OPEN refused with errno " + e.errno
+                                + (e.errno == Libc.EPERM ? " (no CAP_SYS_ADMIN in the initial user namespace)" : " (the backing tree is on a stacked file system)");
                         System.err.println("zero-fuse: passthrough off for this mount: " + passthroughRefusal);
                     }
                 }
@@ -597,26 +644,16 @@ public final class MirrorFs implements KernelMount.Operations {
         return Protocol.OPEN_OUT;
     }
 
-    private int backingOpen(Node n, int openedFd) throws Libc.Errno {
+    /**
+     * The inode's backing id, from the descriptor just opened: the kernel opens a backing file of
+     * its own from it for each passthrough open, with that open's flags.
+     */
+    private int backingOpen(int openedFd) throws Libc.Errno {
         Scratch s = SCRATCH.get();
-        int fd;
-        boolean own = true;
-        try {
-            fd = Libc.open(s.procPath(n.fd), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-        } catch (Libc.Errno e) {
-            fd = openedFd; // read-only file system or a file only readable: the open itself serves
-            own = false;
-        }
-        try {
-            s.backing.set(JAVA_INT_UNALIGNED, 0, fd);
-            s.backing.set(JAVA_INT_UNALIGNED, 4, 0);
-            s.backing.set(JAVA_LONG_UNALIGNED, 8, 0);
-            return Libc.ioctl(device, Protocol.DEV_IOC_BACKING_OPEN, s.backing);
-        } finally {
-            if (own) {
-                Libc.close(fd); // the kernel holds its own reference to the file
-            }
-        }
+        s.backing.set(JAVA_INT_UNALIGNED, 0, openedFd);
+        s.backing.set(JAVA_INT_UNALIGNED, 4, 0);
+        s.backing.set(JAVA_LONG_UNALIGNED, 8, 0);
+        return Libc.ioctl(device, Protocol.DEV_IOC_BACKING_OPEN, s.backing);
     }
 
     private int release(long fh) {
@@ -650,7 +687,7 @@ public final class MirrorFs implements KernelMount.Operations {
         int size = r.argInt(16);
         long n = Libc.pwrite(h.fd, r.arg().asSlice(40, size), size, r.argLong(8));
         if ((r.argInt(20) & Protocol.WRITE_KILL_SUIDGID) != 0) {
-            killSuidGid(h.node);
+            dropSetIds(h.node);
         }
         out.set(JAVA_INT_UNALIGNED, 0, (int) n);
         out.set(JAVA_INT_UNALIGNED, 4, 0);

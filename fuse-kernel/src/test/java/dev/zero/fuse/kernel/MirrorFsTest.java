@@ -208,6 +208,32 @@ class MirrorFsTest {
         });
     }
 
+    @ParameterizedTest(name = "passthrough {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("O_DIRECT and O_APPEND opens: reads and writes land where they should (the daemon's own descriptors carry neither)")
+    void directAndAppend(boolean passthrough) throws Exception {
+        mount(passthrough, Duration.ofSeconds(1));
+        sh(base, "head -c 1048576 /dev/urandom > data");
+        sh(mnt, "dd if=../data of=d bs=64k oflag=direct status=none && dd if=d of=../back bs=64k iflag=direct status=none && cmp ../data ../back");
+        sh(mnt, "printf 'abc' > a && python3 -c \"import os,mmap; fd=os.open('a', os.O_RDWR|os.O_APPEND); os.write(fd, b'def'); "
+                + "m=mmap.mmap(fd, 6); m[0:1]=b'X'; m.flush(); m.close(); os.close(fd)\"");
+        assertThat(Files.readString(backing.resolve("a"))).isEqualTo("Xbcdef");
+    }
+
+    @Test
+    @DisplayName("closing the mount while a file is still open ends the request loops (the connection is aborted) and the open file fails instead of hanging")
+    void closeWithOpenFile() throws Exception {
+        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        sh(mnt, "echo x > f");
+        Process holder = new ProcessBuilder("bash", "-c", "exec 3<" + mnt.resolve("f") + "; sleep 60").start();
+        await(() -> m.fs().openFiles() == 1);
+        m.close();
+        mounted = null;
+        assertThat(m.mount().serving()).as("request loops still running").isFalse();
+        assertThat(sh(Path.of("/"), "grep -c ' " + mnt + " ' /proc/self/mountinfo || true").trim()).isEqualTo("0");
+        holder.destroyForcibly().waitFor();
+    }
+
     @Test
     @DisplayName("notifications: a change behind the kernel's 30 s caches shows at once after inval_inode (attributes) and inval_entry (names)")
     void invalidations() throws Exception {
