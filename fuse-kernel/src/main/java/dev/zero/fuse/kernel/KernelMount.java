@@ -29,6 +29,12 @@ public final class KernelMount implements AutoCloseable {
         /** How many stacked file systems the backing files are on (1: a plain one; 2 under overlayfs). */
         int backingStackDepth();
 
+        /**
+         * The reply to {@code request} (its payload {@code length} bytes of {@code payload}) never
+         * reached the kernel (the request was interrupted): undo what it gave, lookups and handles.
+         */
+        void unanswered(Request request, MemorySegment payload, int length);
+
         /** Handles one request; writes the reply's payload into {@code out} and returns its length. */
         int handle(Request request, MemorySegment out);
     }
@@ -208,8 +214,11 @@ public final class KernelMount implements AutoCloseable {
                 try {
                     Libc.write(fd, reply, length);
                 } catch (Libc.Errno e) {
-                    if (e.errno != Libc.ENOENT) { // ENOENT: the request was interrupted and is gone
+                    if (e.errno != Libc.ENOENT) {
                         System.err.println("zero-fuse: the kernel refused the reply to opcode " + request.opcode + " (" + length + " bytes): errno " + e.errno);
+                    }
+                    if (result > 0) { // the request was interrupted and is gone, or the reply refused
+                        ops.unanswered(request, payload, result);
                     }
                 }
                 if (request.opcode == Protocol.INIT) {

@@ -290,6 +290,37 @@ public final class MirrorFs implements KernelMount.Operations {
         }
     }
 
+    @Override
+    public void unanswered(Request r, MemorySegment payload, int length) {
+        switch (r.opcode) {
+            case Protocol.LOOKUP, Protocol.MKDIR, Protocol.MKNOD, Protocol.SYMLINK, Protocol.LINK -> forget(payload.get(JAVA_LONG_UNALIGNED, 0), 1);
+            case Protocol.CREATE -> {
+                forget(payload.get(JAVA_LONG_UNALIGNED, 0), 1);
+                release(payload.get(JAVA_LONG_UNALIGNED, Protocol.ENTRY_OUT));
+            }
+            case Protocol.OPEN -> release(payload.get(JAVA_LONG_UNALIGNED, 0));
+            case Protocol.OPENDIR -> {
+                DirHandle d = dirs.remove(payload.get(JAVA_LONG_UNALIGNED, 0));
+                if (d != null) {
+                    Libc.close(d.fd);
+                }
+            }
+            case Protocol.READDIRPLUS -> {
+                for (int o = 0; o + Protocol.ENTRY_OUT + 24 <= length;) {
+                    long id = payload.get(JAVA_LONG_UNALIGNED, o);
+                    if (id != 0) {
+                        forget(id, 1);
+                    }
+                    int nameLength = payload.get(JAVA_INT_UNALIGNED, o + Protocol.ENTRY_OUT + 16);
+                    o += Protocol.ENTRY_OUT + ((24 + nameLength + 7) & ~7);
+                }
+            }
+            default -> {
+                // nothing was given
+            }
+        }
+    }
+
     private static final class NoSuchNode extends RuntimeException {
         NoSuchNode() {
             super(null, null, false, false);
