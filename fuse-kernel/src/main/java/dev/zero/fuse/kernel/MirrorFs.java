@@ -46,6 +46,7 @@ public final class MirrorFs implements KernelMount.Operations {
         final MemorySegment backing = arena.allocate(16, 8);
         final MemorySegment empty = arena.allocate(1);
         final MemorySegment path = arena.allocate(64);
+        final MemorySegment name = arena.allocate(256); // NAME_MAX + 1
 
         /** "/proc/self/fd/N": opens, chmods and truncates through a node's O_PATH descriptor. */
         MemorySegment procPath(int fd) {
@@ -861,10 +862,10 @@ public final class MirrorFs implements KernelMount.Operations {
             if (plus) {
                 out.asSlice(at, Protocol.ENTRY_OUT).fill((byte) 0);
                 if (!isDot(e.name)) {
-                    try (Arena a = Arena.ofConfined()) {
-                        MemorySegment name = a.allocate(e.name.length + 1);
-                        MemorySegment.copy(MemorySegment.ofArray(e.name), 0, name, 0, e.name.length);
-                        Node n = lookup(d.node, name, s.stat);
+                    try {
+                        MemorySegment.copy(MemorySegment.ofArray(e.name), 0, s.name, 0, e.name.length);
+                        s.name.set(JAVA_BYTE, e.name.length, (byte) 0);
+                        Node n = lookup(d.node, s.name, s.stat);
                         fillEntry(out, at, n, s.stat);
                     } catch (Libc.Errno gone) {
                         continue; // removed since the listing was taken
