@@ -63,7 +63,7 @@ cleanup() {
   fi
   if [ -n "$TMP" ]; then
     # A mount left by an agent that did not stop cleanly, then the shared bind made for it.
-    if grep -qs " $TMP/mnt fuse" /proc/mounts; then umount -l "$TMP/mnt" 2>/dev/null || true; fi
+    if grep -qs " $TMP/mnt/$VOLUME fuse" /proc/mounts; then umount -l "$TMP/mnt/$VOLUME" 2>/dev/null || true; fi
     if [ -n "$SHARED_MOUNT" ]; then umount -l "$SHARED_MOUNT" 2>/dev/null || true; fi
     rm -rf "$TMP"
   fi
@@ -304,6 +304,7 @@ build_base_images
 # A fresh env file with random secrets, and the host side of the mount.
 TMP="$(mktemp -d /tmp/zero-compose-check.XXXXXX)"
 MNT="$TMP/mnt"; mkdir -p "$MNT"
+VMNT="$MNT/$VOLUME"  # the agent mounts the volume below the bind
 ADMIN_TOKEN="$(token)"; AGENT_API_TOKEN="$(token)"
 SERVICE_PORT="$(free_port 18420)"; AGENT_PORT="$(free_port $((SERVICE_PORT + 1)))"
 cat >"$TMP/env" <<EOF
@@ -360,20 +361,18 @@ code="$(curl -s -o /dev/null -w '%{http_code}' -m 10 -H "Authorization: Bearer $
 say "agent API: 401 without its token, 200 with it"
 
 phase "write and read through the host-side mount"
-if ! grep -qs " $MNT fuse" /proc/mounts; then
-  dc logs agent 2>&1 | grep -q 'is still mounted (stale mount' \
-    && say "the agent took the bind mount at its mountpoint for a stale FUSE mount and unmounted it"
-  fail "$MNT is not a FUSE mount on the host (the agent's mount did not propagate)"
+if ! grep -qs " $VMNT fuse" /proc/mounts; then
+  fail "$VMNT is not a FUSE mount on the host (the agent's mount did not propagate)"
 fi
 resp="$(admin PATCH "/api/v1/admin/volumes/$VOLUME/policy" '{"settings":{"uploadDelay":"1s"}}')"
 [ "${resp##*$'\n'}" = 200 ] || fail "setting the volume's upload delay: $resp"
-mkdir -p "$MNT/compose-check"
-echo "hello from the host, $(date -u +%FT%TZ)" >"$MNT/compose-check/hello.txt"
-head -c 3000000 /dev/urandom >"$MNT/compose-check/blob.bin"
+mkdir -p "$VMNT/compose-check"
+echo "hello from the host, $(date -u +%FT%TZ)" >"$VMNT/compose-check/hello.txt"
+head -c 3000000 /dev/urandom >"$VMNT/compose-check/blob.bin"
 sync
-want="$(sha256sum <"$MNT/compose-check/blob.bin" | cut -d' ' -f1)"
-[ "$(sha256sum <"$MNT/compose-check/blob.bin" | cut -d' ' -f1)" = "$want" ] || fail "blob.bin reads back different"
-grep -q "hello from the host" "$MNT/compose-check/hello.txt" || fail "hello.txt reads back different"
+want="$(sha256sum <"$VMNT/compose-check/blob.bin" | cut -d' ' -f1)"
+[ "$(sha256sum <"$VMNT/compose-check/blob.bin" | cut -d' ' -f1)" = "$want" ] || fail "blob.bin reads back different"
+grep -q "hello from the host" "$VMNT/compose-check/hello.txt" || fail "hello.txt reads back different"
 inside="$(dc exec -T agent sha256sum /var/cache/zero/tree/compose-check/blob.bin | cut -d' ' -f1)"
 [ "$inside" = "$want" ] || fail "the agent's backing tree holds other bytes (${inside:-nothing}) than written on the host"
 say "wrote hello.txt and blob.bin (3000000 bytes) on the host; the same bytes in the agent's backing tree"
@@ -392,6 +391,18 @@ say "store: SYNCED, SHA-256 matches, $objects object file(s) in the service's fs
 [ "$(dc exec -T service id -u)" != 0 ] || fail "the service's process runs as root"
 dc exec -T service sh -c 'touch /deployments/x' 2>/dev/null && fail "the service's root file system is writable"
 say "the service runs as uid $(dc exec -T service id -u) on a read-only root file system"
+
+phase "agent killed (-9) and started again"
+# A dead FUSE mount is left below the bind; the agent's next start must clear it and serve the
+# same files (the bind itself is a plain directory, so the container can start).
+dc kill -s KILL agent >/dev/null 2>&1 || fail "docker compose kill agent failed"
+timeout 180 "${DC[@]}" up -d --wait --no-build agent 2>&1 | grep -vE '^\s*$' | tail -5
+[ "${PIPESTATUS[0]}" = 0 ] || fail "the agent did not come back healthy after kill -9"
+grep -qs " $VMNT fuse" /proc/mounts || fail "$VMNT is not mounted again after the agent's restart"
+[ "$(grep -c " $VMNT fuse" /proc/mounts)" = 1 ] || fail "$VMNT has more than one FUSE mount (the dead one was not cleared)"
+[ "$(sha256sum <"$VMNT/compose-check/blob.bin" | cut -d' ' -f1)" = "$want" ] || fail "blob.bin reads back different after the restart"
+grep -q "hello from the host" "$VMNT/compose-check/hello.txt" || fail "hello.txt reads back different after the restart"
+say "the agent came back, cleared the dead mount and serves the same bytes"
 
 phase ""
 echo "PASSED"

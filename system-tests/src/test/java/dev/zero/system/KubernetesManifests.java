@@ -9,6 +9,7 @@ import io.kubernetes.client.openapi.models.V1DaemonSet;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1PriorityClass;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
@@ -45,7 +46,8 @@ final class KubernetesManifests {
             "apps/v1/Deployment", V1Deployment.class,
             "apps/v1/StatefulSet", V1StatefulSet.class,
             "apps/v1/DaemonSet", V1DaemonSet.class,
-            "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class);
+            "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class,
+            "scheduling.k8s.io/v1/PriorityClass", V1PriorityClass.class);
     private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet");
     private static final Set<String> PROPAGATIONS = Set.of("None", "HostToContainer", "Bidirectional");
     private static final Set<String> HOST_PATH_TYPES = Set.of("", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice");
@@ -213,6 +215,11 @@ final class KubernetesManifests {
             JsonNode matchLabels = w.node.path("spec").path("selector").path("matchLabels");
             if (!selects(matchLabels, podLabels(w))) {
                 problem.accept("spec.selector.matchLabels " + matchLabels + " does not select the pod template's labels " + podLabels(w));
+            }
+            String priorityClass = podSpec(w).path("priorityClassName").asText("");
+            if (!priorityClass.isEmpty() && !priorityClass.startsWith("system-")
+                    && docs.stream().noneMatch(d -> d.kind().equals("PriorityClass") && d.name().equals(priorityClass))) {
+                problem.accept("priorityClassName " + priorityClass + " names no PriorityClass");
             }
             Set<String> volumes = new HashSet<>();
             podSpec(w).path("volumes").forEach(v -> volumes.add(v.path("name").asText()));
