@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -38,34 +36,11 @@ class ComposeSystemTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String output) {
-    }
-
-    static Run run(Path dir, Map<String, String> env, long timeoutMinutes, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Path log = Files.createTempFile("zero-compose", ".log");
-        pb.redirectOutput(log.toFile());
-        Process p = pb.start();
-        try {
-            if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
-                p.destroy(); // the script cleans up on TERM
-                if (!p.waitFor(2, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
-                }
-                throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutMinutes + " min:\n" + Files.readString(log));
-            }
-            return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(log);
-        }
-    }
-
     @Test
     @Order(1) // first: on a fresh machine it installs the engine and Compose v2 that composeConfig uses
     @DisplayName("compose-check.sh: up --wait, a file written on the host side is read back, catalogued and stored; down -v")
     void endToEnd() throws Exception {
-        Run check = run(REPO, Map.of(), 12, "bash", REPO.resolve("deploy/compose-check.sh").toString());
+        ZeroStack.Result check = Shell.exec(REPO, Map.of(), 12, "bash", REPO.resolve("deploy/compose-check.sh").toString());
         Matcher skipped = Pattern.compile("(?m)^SKIPPED: (.*)$").matcher(check.output());
         if (check.exit() == 0 && skipped.find()) {
             assumeTrue(false, skipped.group(1));
@@ -81,12 +56,12 @@ class ComposeSystemTest {
     void composeConfig() throws Exception {
         Map<String, String> env = composeEnv();
         assumeTrue(env != null, "no Docker Compose v2 here (docker compose version fails)");
-        Run ok = run(REPO, env, 2, "docker", "compose", "--env-file", REPO.resolve(".env.example").toString(), "-f", COMPOSE.toString(), "config", "-q");
+        ZeroStack.Result ok = Shell.exec(REPO, env, 2, "docker", "compose", "--env-file", REPO.resolve(".env.example").toString(), "-f", COMPOSE.toString(), "config", "-q");
         assertThat(ok.exit()).as(ok.output()).isZero();
 
         Path partial = tmp.resolve("env");
         Files.writeString(partial, Files.readString(REPO.resolve(".env.example")).replaceAll("(?m)^ZERO_AUTH_ADMIN_TOKEN=.*$", ""));
-        Run missing = run(tmp, env, 2, "docker", "compose", "--env-file", partial.toString(), "-f", COMPOSE.toString(), "config", "-q");
+        ZeroStack.Result missing = Shell.exec(tmp, env, 2, "docker", "compose", "--env-file", partial.toString(), "-f", COMPOSE.toString(), "config", "-q");
         assertThat(missing.exit()).isNotZero();
         assertThat(missing.output()).contains("ZERO_AUTH_ADMIN_TOKEN").contains(".env");
     }
@@ -100,7 +75,7 @@ class ComposeSystemTest {
         }
         for (Map<String, String> env : candidates) {
             try {
-                if (run(REPO, env, 1, "docker", "compose", "version").exit() == 0) {
+                if (Shell.exec(REPO, env, 1, "docker", "compose", "version").exit() == 0) {
                     return env;
                 }
             } catch (IOException noDocker) {

@@ -320,7 +320,7 @@ class K8sManifestsTest {
             String kubectl = Stream.of((System.getenv("PATH") + ":/usr/local/bin:/usr/bin").split(":")).map(d -> Path.of(d, "kubectl"))
                     .filter(Files::isExecutable).map(Path::toString).findFirst().orElse(null);
             assumeTrue(kubectl != null, "kubectl is not installed here (it renders kustomizations offline; e.g. apt-get install kubernetes-client)");
-            ComposeSystemTest.Run version = ComposeSystemTest.run(REPO, Map.of(), 1, kubectl, "version", "--client");
+            ZeroStack.Result version = Shell.exec(REPO, Map.of(), 1, kubectl, "version", "--client");
             Matcher kustomize = Pattern.compile("Kustomize Version: v(\\d+)").matcher(version.output());
             assumeTrue(kustomize.find() && Integer.parseInt(kustomize.group(1)) >= 4,
                     "this kubectl's built-in kustomize is older than v4 (patches and envs need it): " + version.output().strip());
@@ -338,7 +338,7 @@ class K8sManifestsTest {
                     }
                 }
             }
-            ComposeSystemTest.Run out = ComposeSystemTest.run(REPO, Map.of(), 2, kubectl, "kustomize", copy.resolve(overlay).toString());
+            ZeroStack.Result out = Shell.exec(REPO, Map.of(), 2, kubectl, "kustomize", copy.resolve(overlay).toString());
             assertThat(out.exit()).as(out.output()).isZero();
             return KubernetesManifests.parse("kubectl kustomize k8s/" + overlay, out.output());
         }

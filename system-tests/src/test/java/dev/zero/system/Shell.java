@@ -19,6 +19,32 @@ final class Shell {
         return out;
     }
 
+    /**
+     * Runs {@code command} in {@code dir} with {@code env} added, its output (stdout and stderr)
+     * and exit code whatever they are; stopped (TERM, then KILL) and failed after the timeout.
+     * The output goes through a file, so a long-running command never blocks on a full pipe.
+     */
+    static ZeroStack.Result exec(Path dir, java.util.Map<String, String> env, long timeoutMinutes, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Path log = java.nio.file.Files.createTempFile("zero-exec", ".log");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        try {
+            if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
+                p.destroy(); // scripts clean up on TERM
+                if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                }
+                throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutMinutes + " min:\n" + java.nio.file.Files.readString(log));
+            }
+            return new ZeroStack.Result(p.exitValue(), java.nio.file.Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
+
     /** A burst of mixed namespace and content operations, as real programs make them. */
     static String burst(String prefix) {
         return """

@@ -210,7 +210,9 @@ class TieringTest {
         zeroOk("upload", path("t4"));
         zeroOk("evict", path("t4"));
         Path damaged = objectFile(zero.where("t4/damaged").path("catalogue").path("stored").path("key").asText());
-        Shell.run(Path.of("/"), "printf '\\x42' | dd of=" + damaged + " bs=1 seek=" + (6 * MIB + 7) + " conv=notrunc status=none");
+        // flip the byte (a constant would leave it intact once in 256 runs of random data)
+        Shell.run(Path.of("/"), "python3 -c \"import sys; f = open(sys.argv[1], 'r+b'); f.seek(" + (6 * MIB + 7) + "); b = f.read(1); f.seek(" + (6 * MIB + 7)
+                + "); f.write(bytes([b[0] ^ 0xff]))\" " + damaged);
         String read = "python3 -c 'import sys, errno\ntry:\n    f = open(sys.argv[1], \"rb\"); f.seek(" + 5 * MIB
                 + "); f.read(" + 3 * MIB + ")\n    print(\"read\")\nexcept OSError as e:\n    print(errno.errorcode[e.errno])' ";
         assertThat(sh(read + "t4/damaged")).isEqualTo("EIO");

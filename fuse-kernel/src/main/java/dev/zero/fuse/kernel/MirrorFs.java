@@ -62,14 +62,17 @@ public final class MirrorFs implements KernelMount.Operations {
         final long id;
         final Key key;
         final int fd;
+        /** A symbolic link (an inode's type never changes): no chmod, times or xattrs through /proc. */
+        final boolean symlink;
         long lookups; // guarded by the table
         int opens; // guarded by the node
         int backingId; // guarded by the node
 
-        Node(long id, Key key, int fd) {
+        Node(long id, Key key, int fd, boolean symlink) {
             this.id = id;
             this.key = key;
             this.fd = fd;
+            this.symlink = symlink;
         }
     }
 
@@ -128,7 +131,7 @@ public final class MirrorFs implements KernelMount.Operations {
         } catch (Libc.Errno e) {
             throw new IOException("cannot open the backing tree " + backing + ": errno " + e.errno);
         }
-        MirrorFs fs = new MirrorFs(new Node(Protocol.ROOT_ID, key(s.stat), fd), entryTimeout, attrTimeout);
+        MirrorFs fs = new MirrorFs(new Node(Protocol.ROOT_ID, key(s.stat), fd, false), entryTimeout, attrTimeout);
         Libc.umask(0); // the kernel has applied the caller's umask already
         KernelMount mount = KernelMount.mount(mountpoint, "zero-mirror", fs, passthrough, threads);
         return new Mounted(fs, mount);
@@ -359,12 +362,9 @@ public final class MirrorFs implements KernelMount.Operations {
         Scratch s = SCRATCH.get();
         // A name the kernel has seen before: its node by (device, inode), no descriptor to open.
         Libc.fstatat(dir.fd, name, stat, Libc.AT_SYMLINK_NOFOLLOW);
-        synchronized (nodes) {
-            Node existing = byKey.get(key(stat));
-            if (existing != null) {
-                existing.lookups++;
-                return existing;
-            }
+        Node known = known(stat);
+        if (known != null) {
+            return known;
         }
         int fd = Libc.openat(dir.fd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
         try {
@@ -374,15 +374,20 @@ public final class MirrorFs implements KernelMount.Operations {
             Libc.close(fd);
             throw e;
         }
+        return register(fd, stat);
+    }
+
+    /** The node already known for the file in {@code stat}, or one made on {@code pathFd}, its lookup count raised. */
+    private Node register(int pathFd, MemorySegment stat) {
         Key key = key(stat);
         synchronized (nodes) {
             Node existing = byKey.get(key);
             if (existing != null) {
                 existing.lookups++;
-                Libc.close(fd);
+                Libc.close(pathFd);
                 return existing;
             }
-            Node n = new Node(nextId.getAndIncrement(), key, fd);
+            Node n = new Node(nextId.getAndIncrement(), key, pathFd, (stat.get(JAVA_INT_UNALIGNED, 24) & Libc.S_IFMT) == Libc.S_IFLNK);
             n.lookups = 1;
             nodes.put(n.id, n);
             byKey.put(key, n);
@@ -392,27 +397,18 @@ public final class MirrorFs implements KernelMount.Operations {
 
     /** The node of the file open on {@code fd} (attributes in {@code stat}), its lookup count raised. */
     private Node adopt(int fd, MemorySegment stat) throws Libc.Errno {
-        Key key = key(stat);
+        Node known = known(stat);
+        return known != null ? known : register(Libc.open(SCRATCH.get().procPath(fd), Libc.O_PATH | Libc.O_CLOEXEC, 0), stat);
+    }
+
+    /** The node already known for the file in {@code stat}, its lookup count raised; null if none. */
+    private Node known(MemorySegment stat) {
         synchronized (nodes) {
-            Node existing = byKey.get(key);
+            Node existing = byKey.get(key(stat));
             if (existing != null) {
                 existing.lookups++;
-                return existing;
             }
-        }
-        int pathFd = Libc.open(SCRATCH.get().procPath(fd), Libc.O_PATH | Libc.O_CLOEXEC, 0);
-        synchronized (nodes) {
-            Node existing = byKey.get(key);
-            if (existing != null) {
-                existing.lookups++;
-                Libc.close(pathFd);
-                return existing;
-            }
-            Node n = new Node(nextId.getAndIncrement(), key, pathFd);
-            n.lookups = 1;
-            nodes.put(n.id, n);
-            byKey.put(key, n);
-            return n;
+            return existing;
         }
     }
 
@@ -496,13 +492,9 @@ public final class MirrorFs implements KernelMount.Operations {
         Node n = node(r.nodeid);
         Scratch s = SCRATCH.get();
         int valid = r.argInt(0);
-        boolean isLink = false;
-        Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
-        int mode = s.stat2.get(JAVA_INT_UNALIGNED, 24);
-        isLink = (mode & Libc.S_IFMT) == Libc.S_IFLNK;
         if ((valid & Protocol.FATTR_MODE) != 0) {
             Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), r.argInt(68) & 07777, 0);
-        } else if ((valid & Protocol.FATTR_KILL_SUIDGID) != 0 && !isLink) {
+        } else if ((valid & Protocol.FATTR_KILL_SUIDGID) != 0 && !n.symlink) {
             dropSetIds(n);
         }
         if ((valid & (Protocol.FATTR_UID | Protocol.FATTR_GID)) != 0) {
@@ -522,7 +514,7 @@ public final class MirrorFs implements KernelMount.Operations {
             MemorySegment t = s.times;
             setTime(t, 0, valid, Protocol.FATTR_ATIME, Protocol.FATTR_ATIME_NOW, r.argLong(32), r.argInt(56));
             setTime(t, 16, valid, Protocol.FATTR_MTIME, Protocol.FATTR_MTIME_NOW, r.argLong(40), r.argInt(60));
-            if (isLink) {
+            if (n.symlink) {
                 return -Libc.EOPNOTSUPP;
             }
             Libc.utimensat(Libc.AT_FDCWD, s.procPath(n.fd), t, 0);
@@ -731,12 +723,10 @@ public final class MirrorFs implements KernelMount.Operations {
      * A symbolic link's own attributes cannot be reached that way: ENOTSUP, as for user.* there.
      */
     private MemorySegment xattrPath(Node n) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
-        Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
-        if ((s.stat2.get(JAVA_INT_UNALIGNED, 24) & Libc.S_IFMT) == Libc.S_IFLNK) {
+        if (n.symlink) {
             throw new Libc.Errno("xattr of a symlink", Libc.EOPNOTSUPP);
         }
-        return s.procPath(n.fd);
+        return SCRATCH.get().procPath(n.fd);
     }
 
     /** GETXATTR and LISTXATTR: size 0 asks for the length, else the value (ERANGE if larger). */

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -277,17 +278,8 @@ class MirrorFsTest {
         assertThat(m.fs().openFiles()).isZero();
     }
 
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    static void await(Condition c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!c.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s");
-            }
-            Thread.sleep(100);
-        }
+    /** Waits for what the kernel does in its own time (FORGETs, RELEASEs) to have happened. */
+    static void await(java.util.concurrent.Callable<Boolean> condition) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(condition);
     }
 }
