@@ -119,11 +119,11 @@ public final class KernelMount implements AutoCloseable {
             try {
                 Libc.mount(arena.allocateFrom(fsName), arena.allocateFrom(mountpoint.toAbsolutePath().toString()), arena.allocateFrom("fuse.zero"),
                         Libc.MS_NOSUID | Libc.MS_NODEV, arena.allocateFrom(options));
-            } catch (Libc.Errno e) {
+            } catch (Errno e) {
                 Libc.close(fd);
                 throw new IOException("mount of /dev/fuse on " + mountpoint + " failed: errno " + e.errno + (e.errno == Libc.EPERM ? " (needs root)" : ""));
             }
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             throw new IOException("cannot open /dev/fuse: errno " + e.errno);
         }
         KernelMount m = new KernelMount(mountpoint, fd, ops, wantPassthrough);
@@ -172,7 +172,7 @@ public final class KernelMount implements AutoCloseable {
                 long n;
                 try {
                     n = Libc.read(fd, request.buf, Protocol.BUFFER);
-                } catch (Libc.Errno e) {
+                } catch (Errno e) {
                     if (e.errno == Libc.EINTR || e.errno == Libc.EAGAIN || e.errno == Libc.ENOENT) {
                         continue; // interrupted, or a request the kernel withdrew
                     }
@@ -213,7 +213,7 @@ public final class KernelMount implements AutoCloseable {
                 reply.set(JAVA_LONG_UNALIGNED, 8, request.unique);
                 try {
                     Libc.write(fd, reply, length);
-                } catch (Libc.Errno e) {
+                } catch (Errno e) {
                     if (e.errno != Libc.ENOENT) {
                         System.err.println("zero-fuse: the kernel refused the reply to opcode " + request.opcode + " (" + length + " bytes): errno " + e.errno);
                     }
@@ -306,7 +306,7 @@ public final class KernelMount implements AutoCloseable {
         try {
             Libc.write(fd, m, m.byteSize());
             return true;
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             if (e.errno == Libc.ENOENT) {
                 return false;
             }
@@ -329,7 +329,7 @@ public final class KernelMount implements AutoCloseable {
         String connection = connectionId();
         try (Arena arena = Arena.ofConfined()) {
             Libc.umount2(arena.allocateFrom(mountpoint.toAbsolutePath().toString()), Libc.MNT_DETACH);
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             // not mounted any more
         }
         if (!joinReaders(10) && connection != null) {
@@ -355,7 +355,7 @@ public final class KernelMount implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dir = arena.allocateFrom("/sys/fs/fuse/connections");
             Libc.mount(arena.allocateFrom("fusectl"), dir, arena.allocateFrom("fusectl"), 0, MemorySegment.NULL);
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             System.err.println("zero-fuse: cannot mount fusectl on /sys/fs/fuse/connections: errno " + e.errno);
         }
     }

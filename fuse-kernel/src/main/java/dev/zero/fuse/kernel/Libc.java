@@ -29,16 +29,6 @@ final class Libc {
     static final int MNT_DETACH = 2;
     static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
 
-    /** A libc call failed with {@code errno}. */
-    static final class Errno extends Exception {
-        final int errno;
-
-        Errno(String call, int errno) {
-            super(call + ": errno " + errno, null, false, false);
-            this.errno = errno;
-        }
-    }
-
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));

@@ -19,64 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An inode-based mirror of a directory tree over {@link KernelMount}: the reference filesystem
- * of the kernel transport, on which its protocol, node table and passthrough are proven before
- * the agent's tiering rides on them. Nodes are ids of its own, keyed by the backing file's
- * (device, inode) and held by O_PATH descriptors, so every hard link of a file is one kernel
- * inode and attributes can be cached. With passthrough, each open file names a backing file
- * (one per inode, kept until its last release) and the kernel reads and writes it itself.
+ * An inode-based filesystem over {@link KernelMount}: nodes are ids of its own, keyed by the
+ * backing file's (device, inode) and held by O_PATH descriptors, so every hard link of a file is
+ * one kernel inode and attributes can be cached. With passthrough, each open file whose content
+ * is present names a backing file (one per inode, kept until its last release) and the kernel
+ * reads and writes it itself; other opens bypass the page cache and reach {@link Backing#read}.
+ * What the tree does on changes is its {@link Backing}'s: {@link Backing#MIRROR} mirrors it,
+ * the agent's tiering keeps its records and journal.
  */
-public final class MirrorFs implements KernelMount.Operations {
-    private static final int STAT_SIZE = 144, STATFS_SIZE = 120, DIRENT_BUFFER = 64 * 1024;
-    /**
-     * Not on the daemon's own descriptors: O_DIRECT (its buffers are not aligned, every pread
-     * would fail with EINVAL) and O_APPEND (the kernel gives each WRITE its offset; pwrite on an
-     * O_APPEND descriptor would append instead). The kernel applies both for the caller's file.
-     */
-    private static final int OWN_FD_STRIP = 040000 | 02000;
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+public final class InodeFs implements KernelMount.Operations {
+    private static final int DIRENT_BUFFER = 64 * 1024;
 
-    /** Per-thread buffers for the calls a handler makes. */
-    private static final class Scratch {
-        final Arena arena = Arena.ofAuto();
-        final MemorySegment stat = arena.allocate(STAT_SIZE, 8);
-        final MemorySegment stat2 = arena.allocate(STAT_SIZE, 8);
-        final MemorySegment statfs = arena.allocate(STATFS_SIZE, 8);
-        final MemorySegment times = arena.allocate(32, 8);
-        final MemorySegment backing = arena.allocate(16, 8);
-        final MemorySegment empty = arena.allocate(1);
-        final MemorySegment path = arena.allocate(64);
-        final MemorySegment name = arena.allocate(256); // NAME_MAX + 1
-
-        /** "/proc/self/fd/N": opens, chmods and truncates through a node's O_PATH descriptor. */
-        MemorySegment procPath(int fd) {
-            path.setString(0, "/proc/self/fd/" + fd);
-            return path;
-        }
-    }
-
-    private record Key(long dev, long ino) {
-    }
-
-    private static final class Node {
-        final long id;
-        final Key key;
-        final int fd;
-        /** A symbolic link (an inode's type never changes): no chmod, times or xattrs through /proc. */
-        final boolean symlink;
-        long lookups; // guarded by the table
-        int opens; // guarded by the node
-        int backingId; // guarded by the node
-
-        Node(long id, Key key, int fd, boolean symlink) {
-            this.id = id;
-            this.key = key;
-            this.fd = fd;
-            this.symlink = symlink;
-        }
-    }
-
-    private record Handle(Node node, int fd) {
+    private record Handle(Node node, Backing.Opened file) {
     }
 
     private record DirEntry(long ino, int type, byte[] name) {
@@ -97,20 +51,22 @@ public final class MirrorFs implements KernelMount.Operations {
     }
 
     private final Map<Long, Node> nodes = new HashMap<>();
-    private final Map<Key, Node> byKey = new HashMap<>();
+    private final Map<Node.Key, Node> byKey = new HashMap<>();
     private final Map<Long, Handle> files = new ConcurrentHashMap<>();
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(Protocol.ROOT_ID + 1);
     private final AtomicLong nextFh = new AtomicLong(1);
     private final Node root;
+    private final Backing backing;
     private final long entryTimeoutNs;
     private final long attrTimeoutNs;
     private volatile boolean passthrough;
     private volatile String passthroughRefusal;
     private volatile int device = -1;
 
-    private MirrorFs(Node root, Duration entryTimeout, Duration attrTimeout) {
+    private InodeFs(Node root, Backing backing, Duration entryTimeout, Duration attrTimeout) {
         this.root = root;
+        this.backing = backing;
         this.entryTimeoutNs = entryTimeout.toNanos();
         this.attrTimeoutNs = attrTimeout.toNanos();
         root.lookups = 1;
@@ -118,27 +74,42 @@ public final class MirrorFs implements KernelMount.Operations {
         byKey.put(root.key, root);
     }
 
-    /** Mounts a mirror of {@code backing} on {@code mountpoint}. */
-    public static Mounted mount(Path backing, Path mountpoint, boolean passthrough, Duration entryTimeout, Duration attrTimeout, int threads)
+    /** Mounts a mirror of {@code tree} on {@code mountpoint}. */
+    public static Mounted mount(Path tree, Path mountpoint, boolean passthrough, Duration entryTimeout, Duration attrTimeout, int threads)
             throws IOException {
-        Scratch s = SCRATCH.get();
+        return mount(tree, Backing.MIRROR, "zero-mirror", mountpoint, passthrough, entryTimeout, attrTimeout, threads);
+    }
+
+    /**
+     * Mounts {@code tree} on {@code mountpoint} as file system {@code name}, its changes made by
+     * {@code backing}; passthrough where the kernel offers it and {@code passthrough} asks for it.
+     */
+    public static Mounted mount(Path tree, Backing backing, String name, Path mountpoint, boolean passthrough, Duration entryTimeout,
+            Duration attrTimeout, int threads) throws IOException {
+        Scratch s = Scratch.get();
         int fd;
         try {
             try (Arena a = Arena.ofConfined()) {
-                fd = Libc.open(a.allocateFrom(backing.toAbsolutePath().toString()), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+                fd = Libc.open(a.allocateFrom(tree.toAbsolutePath().toString()), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
             }
             Libc.fstatat(fd, s.empty, s.stat, Libc.AT_EMPTY_PATH);
-        } catch (Libc.Errno e) {
-            throw new IOException("cannot open the backing tree " + backing + ": errno " + e.errno);
+        } catch (Errno e) {
+            throw new IOException("cannot open the backing tree " + tree + ": errno " + e.errno);
         }
-        MirrorFs fs = new MirrorFs(new Node(Protocol.ROOT_ID, key(s.stat), fd, false), entryTimeout, attrTimeout);
+        InodeFs fs = new InodeFs(new Node(Protocol.ROOT_ID, key(s.stat), fd, false), backing, entryTimeout, attrTimeout);
         Libc.umask(0); // the kernel has applied the caller's umask already
-        KernelMount mount = KernelMount.mount(mountpoint, "zero-mirror", fs, passthrough, threads);
+        KernelMount mount;
+        try {
+            mount = KernelMount.mount(mountpoint, name, fs, passthrough, threads);
+        } catch (IOException | RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
         return new Mounted(fs, mount);
     }
 
-    /** A mounted mirror: the transport's counters, and the node table for tests. */
-    public record Mounted(MirrorFs fs, KernelMount mount) implements AutoCloseable {
+    /** A mounted file system: the transport's counters, and the node table for tests. */
+    public record Mounted(InodeFs fs, KernelMount mount) implements AutoCloseable {
         @Override
         public void close() {
             mount.close();
@@ -147,10 +118,10 @@ public final class MirrorFs implements KernelMount.Operations {
 
     /** The node id the kernel knows the backing file {@code relative} by, or 0 if it holds none. */
     public long nodeOf(Path relative) throws IOException {
-        Scratch s = SCRATCH.get();
+        Scratch s = Scratch.get();
         try (Arena a = Arena.ofConfined()) {
             Libc.fstatat(root.fd, a.allocateFrom(relative.toString()), s.stat, Libc.AT_SYMLINK_NOFOLLOW);
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             throw new IOException("stat " + relative + ": errno " + e.errno);
         }
         synchronized (nodes) {
@@ -180,10 +151,10 @@ public final class MirrorFs implements KernelMount.Operations {
     @Override
     public int backingStackDepth() {
         try {
-            MemorySegment b = SCRATCH.get().statfs;
+            MemorySegment b = Scratch.get().statfs;
             Libc.fstatfs(root.fd, b);
             return b.get(JAVA_LONG_UNALIGNED, 0) == OVERLAYFS_SUPER_MAGIC ? 2 : 1;
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             return 1;
         }
     }
@@ -214,53 +185,59 @@ public final class MirrorFs implements KernelMount.Operations {
                 }
                 case Protocol.GETATTR -> getattr(r, out);
                 case Protocol.SETATTR -> setattr(r, out);
-                case Protocol.READLINK -> (int) Libc.readlinkat(node(r.nodeid).fd, SCRATCH.get().empty, out, 4096);
+                case Protocol.READLINK -> (int) Libc.readlinkat(node(r.nodeid).fd, Scratch.get().empty, out, 4096);
                 case Protocol.SYMLINK -> symlink(r, out);
                 case Protocol.MKNOD -> mknod(r, out);
                 case Protocol.MKDIR -> mkdir(r, out);
                 case Protocol.UNLINK -> {
-                    Libc.unlinkat(node(r.nodeid).fd, r.argName(0), 0);
+                    backing.unlink(node(r.nodeid), r.argName(0));
                     yield 0;
                 }
                 case Protocol.RMDIR -> {
-                    Libc.unlinkat(node(r.nodeid).fd, r.argName(0), Libc.AT_REMOVEDIR);
+                    backing.rmdir(node(r.nodeid), r.argName(0));
                     yield 0;
                 }
                 case Protocol.RENAME -> {
                     long newName = r.afterName(8);
-                    Libc.renameat2(node(r.nodeid).fd, r.argName(8), node(r.argLong(0)).fd, r.argName(newName), 0);
+                    backing.rename(node(r.nodeid), r.argName(8), node(r.argLong(0)), r.argName(newName), 0);
                     yield 0;
                 }
                 case Protocol.RENAME2 -> {
                     long newName = r.afterName(16);
-                    Libc.renameat2(node(r.nodeid).fd, r.argName(16), node(r.argLong(0)).fd, r.argName(newName), r.argInt(8));
+                    backing.rename(node(r.nodeid), r.argName(16), node(r.argLong(0)), r.argName(newName), r.argInt(8));
                     yield 0;
                 }
                 case Protocol.LINK -> link(r, out);
                 case Protocol.OPEN -> open(r, out);
                 case Protocol.CREATE -> create(r, out);
-                case Protocol.READ -> (int) Libc.pread(handle(r.argLong(0)).fd, out, r.argInt(16), r.argLong(8));
+                case Protocol.READ -> backing.read(handle(r.argLong(0)).file, out, r.argInt(16), r.argLong(8));
                 case Protocol.WRITE -> write(r, out);
-                case Protocol.FLUSH -> 0;
+                case Protocol.FLUSH -> {
+                    backing.flush(handle(r.argLong(0)).file);
+                    yield 0;
+                }
                 case Protocol.RELEASE -> release(r.argLong(0));
                 case Protocol.FSYNC -> {
-                    Libc.fsync(handle(r.argLong(0)).fd, (r.argInt(8) & 1) != 0);
+                    backing.fsync(handle(r.argLong(0)).file, (r.argInt(8) & 1) != 0);
                     yield 0;
                 }
                 case Protocol.FALLOCATE -> {
-                    Libc.fallocate(handle(r.argLong(0)).fd, r.argInt(24), r.argLong(8), r.argLong(16));
+                    backing.fallocate(handle(r.argLong(0)).file, r.argInt(24), r.argLong(8), r.argLong(16));
                     yield 0;
                 }
-                case Protocol.STATFS -> statfs(out);
+                case Protocol.STATFS -> {
+                    backing.statfs(root, out);
+                    yield Protocol.STATFS_OUT;
+                }
                 case Protocol.GETXATTR -> getxattr(r, out);
                 case Protocol.LISTXATTR -> listxattr(r, out);
                 case Protocol.SETXATTR -> setxattr(r);
                 case Protocol.REMOVEXATTR -> {
-                    Libc.removexattr(xattrPath(node(r.nodeid)), r.argName(0));
+                    backing.removexattr(node(r.nodeid), r.argName(0));
                     yield 0;
                 }
                 case Protocol.LSEEK -> {
-                    out.set(JAVA_LONG_UNALIGNED, 0, Libc.lseek(handle(r.argLong(0)).fd, r.argLong(8), r.argInt(16)));
+                    out.set(JAVA_LONG_UNALIGNED, 0, Libc.lseek(handle(r.argLong(0)).file.fd(), r.argLong(8), r.argInt(16)));
                     yield 8;
                 }
                 case Protocol.OPENDIR -> opendir(r, out);
@@ -287,7 +264,7 @@ public final class MirrorFs implements KernelMount.Operations {
                 // ENOSYS, so that the kernel stops asking or does them itself.
                 default -> -Libc.ENOSYS;
             };
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             return -e.errno;
         } catch (NoSuchNode e) {
             return -Libc.ENOENT;
@@ -342,24 +319,24 @@ public final class MirrorFs implements KernelMount.Operations {
         return n;
     }
 
-    private Handle handle(long fh) throws Libc.Errno {
+    private Handle handle(long fh) throws Errno {
         Handle h = files.get(fh);
         if (h == null) {
-            throw new Libc.Errno("handle", Libc.EBADF);
+            throw new Errno("handle", Libc.EBADF);
         }
         return h;
     }
 
-    private static Key key(MemorySegment stat) {
-        return new Key(stat.get(JAVA_LONG_UNALIGNED, 0), stat.get(JAVA_LONG_UNALIGNED, 8));
+    private static Node.Key key(MemorySegment stat) {
+        return new Node.Key(stat.get(JAVA_LONG_UNALIGNED, 0), stat.get(JAVA_LONG_UNALIGNED, 8));
     }
 
     /**
      * The node of {@code name} in {@code dir}, its lookup count raised (the kernel will FORGET it),
      * with the attributes of the file it holds in {@code stat}.
      */
-    private Node lookup(Node dir, MemorySegment name, MemorySegment stat) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
+    private Node lookup(Node dir, MemorySegment name, MemorySegment stat) throws Errno {
+        Scratch s = Scratch.get();
         // A name the kernel has seen before: its node by (device, inode), no descriptor to open.
         Libc.fstatat(dir.fd, name, stat, Libc.AT_SYMLINK_NOFOLLOW);
         Node known = known(stat);
@@ -370,7 +347,7 @@ public final class MirrorFs implements KernelMount.Operations {
         try {
             // what the descriptor holds, should the name have moved since the stat
             Libc.fstatat(fd, s.empty, stat, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             Libc.close(fd);
             throw e;
         }
@@ -379,7 +356,7 @@ public final class MirrorFs implements KernelMount.Operations {
 
     /** The node already known for the file in {@code stat}, or one made on {@code pathFd}, its lookup count raised. */
     private Node register(int pathFd, MemorySegment stat) {
-        Key key = key(stat);
+        Node.Key key = key(stat);
         synchronized (nodes) {
             Node existing = byKey.get(key);
             if (existing != null) {
@@ -396,9 +373,9 @@ public final class MirrorFs implements KernelMount.Operations {
     }
 
     /** The node of the file open on {@code fd} (attributes in {@code stat}), its lookup count raised. */
-    private Node adopt(int fd, MemorySegment stat) throws Libc.Errno {
+    private Node adopt(int fd, MemorySegment stat) throws Errno {
         Node known = known(stat);
-        return known != null ? known : register(Libc.open(SCRATCH.get().procPath(fd), Libc.O_PATH | Libc.O_CLOEXEC, 0), stat);
+        return known != null ? known : register(Libc.open(Scratch.get().procPath(fd), Libc.O_PATH | Libc.O_CLOEXEC, 0), stat);
     }
 
     /** The node already known for the file in {@code stat}, its lookup count raised; null if none. */
@@ -438,14 +415,15 @@ public final class MirrorFs implements KernelMount.Operations {
         }
     }
 
-    private int entry(Node dir, MemorySegment name, MemorySegment out, int offset) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
+    private int entry(Node dir, MemorySegment name, MemorySegment out, int offset) throws Errno {
+        Scratch s = Scratch.get();
         Node n = lookup(dir, name, s.stat);
         fillEntry(out, offset, n, s.stat);
         return Protocol.ENTRY_OUT;
     }
 
     private void fillEntry(MemorySegment out, int offset, Node n, MemorySegment stat) {
+        backing.attributes(n, stat);
         out.set(JAVA_LONG_UNALIGNED, offset, n.id);
         out.set(JAVA_LONG_UNALIGNED, offset + 8, 0); // generation: ids are never reused
         out.set(JAVA_LONG_UNALIGNED, offset + 16, entryTimeoutNs / 1_000_000_000L);
@@ -474,9 +452,10 @@ public final class MirrorFs implements KernelMount.Operations {
         out.set(JAVA_INT_UNALIGNED, o + 84, 0);
     }
 
-    private int attrReply(Node n, MemorySegment out) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
+    private int attrReply(Node n, MemorySegment out) throws Errno {
+        Scratch s = Scratch.get();
         Libc.fstatat(n.fd, s.empty, s.stat, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+        backing.attributes(n, s.stat);
         out.set(JAVA_LONG_UNALIGNED, 0, attrTimeoutNs / 1_000_000_000L);
         out.set(JAVA_INT_UNALIGNED, 8, (int) (attrTimeoutNs % 1_000_000_000L));
         out.set(JAVA_INT_UNALIGNED, 12, 0);
@@ -484,40 +463,33 @@ public final class MirrorFs implements KernelMount.Operations {
         return Protocol.ATTR_OUT;
     }
 
-    private int getattr(Request r, MemorySegment out) throws Libc.Errno {
+    private int getattr(Request r, MemorySegment out) throws Errno {
         return attrReply(node(r.nodeid), out);
     }
 
-    private int setattr(Request r, MemorySegment out) throws Libc.Errno {
+    private int setattr(Request r, MemorySegment out) throws Errno {
         Node n = node(r.nodeid);
-        Scratch s = SCRATCH.get();
+        Scratch s = Scratch.get();
         int valid = r.argInt(0);
+        Handle h = (valid & Protocol.FATTR_FH) != 0 ? files.get(r.argLong(8)) : null;
         if ((valid & Protocol.FATTR_MODE) != 0) {
-            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), r.argInt(68) & 07777, 0);
+            backing.chmod(n, r.argInt(68) & 07777);
         } else if ((valid & Protocol.FATTR_KILL_SUIDGID) != 0 && !n.symlink) {
             dropSetIds(n);
         }
         if ((valid & (Protocol.FATTR_UID | Protocol.FATTR_GID)) != 0) {
             int uid = (valid & Protocol.FATTR_UID) != 0 ? r.argInt(76) : -1;
             int gid = (valid & Protocol.FATTR_GID) != 0 ? r.argInt(80) : -1;
-            Libc.fchownat(n.fd, s.empty, uid, gid, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+            backing.chown(n, uid, gid);
         }
         if ((valid & Protocol.FATTR_SIZE) != 0) {
-            Handle h = (valid & Protocol.FATTR_FH) != 0 ? files.get(r.argLong(8)) : null;
-            if (h != null) {
-                Libc.ftruncate(h.fd, r.argLong(16));
-            } else {
-                Libc.truncate(s.procPath(n.fd), r.argLong(16));
-            }
+            backing.truncate(n, h == null ? null : h.file, r.argLong(16));
         }
         if ((valid & (Protocol.FATTR_ATIME | Protocol.FATTR_MTIME)) != 0) {
             MemorySegment t = s.times;
             setTime(t, 0, valid, Protocol.FATTR_ATIME, Protocol.FATTR_ATIME_NOW, r.argLong(32), r.argInt(56));
             setTime(t, 16, valid, Protocol.FATTR_MTIME, Protocol.FATTR_MTIME_NOW, r.argLong(40), r.argInt(60));
-            if (n.symlink) {
-                return -Libc.EOPNOTSUPP;
-            }
-            Libc.utimensat(Libc.AT_FDCWD, s.procPath(n.fd), t, 0);
+            backing.utimens(n, t);
         }
         return attrReply(n, out);
     }
@@ -535,50 +507,39 @@ public final class MirrorFs implements KernelMount.Operations {
         }
     }
 
-    /** The group a new entry of {@code dir} gets: the caller's, unless the directory is set-gid. */
-    private int newGroup(Node dir, int callerGid) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
-        Libc.fstatat(dir.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH);
-        return (s.stat2.get(JAVA_INT_UNALIGNED, 24) & Libc.S_ISGID) != 0 ? -1 : callerGid;
-    }
-
-    private int mkdir(Request r, MemorySegment out) throws Libc.Errno {
+    private int mkdir(Request r, MemorySegment out) throws Errno {
         Node dir = node(r.nodeid);
         MemorySegment name = r.argName(8);
-        Libc.mkdirat(dir.fd, name, r.argInt(0));
-        Libc.fchownat(dir.fd, name, r.uid, newGroup(dir, r.gid), Libc.AT_SYMLINK_NOFOLLOW);
+        backing.mkdir(dir, name, r.argInt(0), r.uid, r.gid);
         return entry(dir, name, out, 0);
     }
 
-    private int mknod(Request r, MemorySegment out) throws Libc.Errno {
+    private int mknod(Request r, MemorySegment out) throws Errno {
         Node dir = node(r.nodeid);
         MemorySegment name = r.argName(16);
-        Libc.mknodat(dir.fd, name, r.argInt(0), r.argInt(4) & 0xffffffffL);
-        Libc.fchownat(dir.fd, name, r.uid, newGroup(dir, r.gid), Libc.AT_SYMLINK_NOFOLLOW);
+        backing.mknod(dir, name, r.argInt(0), r.argInt(4) & 0xffffffffL, r.uid, r.gid);
         return entry(dir, name, out, 0);
     }
 
-    private int symlink(Request r, MemorySegment out) throws Libc.Errno {
+    private int symlink(Request r, MemorySegment out) throws Errno {
         Node dir = node(r.nodeid);
         MemorySegment name = r.argName(0);
-        Libc.symlinkat(r.argName(r.afterName(0)), dir.fd, name);
-        Libc.fchownat(dir.fd, name, r.uid, newGroup(dir, r.gid), Libc.AT_SYMLINK_NOFOLLOW);
+        backing.symlink(dir, name, r.argName(r.afterName(0)), r.uid, r.gid);
         return entry(dir, name, out, 0);
     }
 
-    private int link(Request r, MemorySegment out) throws Libc.Errno {
+    private int link(Request r, MemorySegment out) throws Errno {
         Node from = node(r.argLong(0));
         Node dir = node(r.nodeid);
         MemorySegment name = r.argName(8);
-        Libc.linkat(from.fd, SCRATCH.get().empty, dir.fd, name, Libc.AT_EMPTY_PATH);
+        backing.link(from, dir, name);
         return entry(dir, name, out, 0);
     }
 
-    private int open(Request r, MemorySegment out) throws Libc.Errno {
+    private int open(Request r, MemorySegment out) throws Errno {
         Node n = node(r.nodeid);
         int flags = r.argInt(0);
-        Scratch s = SCRATCH.get();
-        int fd = Libc.open(s.procPath(n.fd), (flags & ~(Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOCTTY | OWN_FD_STRIP)) | Libc.O_CLOEXEC, 0);
+        Backing.Opened file = backing.open(n, flags, r.uid, r.gid);
         try {
             if ((r.argInt(4) & Protocol.OPEN_KILL_SUIDGID) != 0
                     || passthrough && (flags & Libc.O_ACCMODE) != Libc.O_RDONLY && r.uid != 0) {
@@ -588,27 +549,24 @@ public final class MirrorFs implements KernelMount.Operations {
                 // little early, never late).
                 dropSetIds(n);
             }
-            return opened(n, fd, out, 0);
-        } catch (Libc.Errno | RuntimeException e) {
-            Libc.close(fd);
+            return opened(n, file, out, 0);
+        } catch (Errno | RuntimeException e) {
+            backing.release(file);
             throw e;
         }
     }
 
-    private int create(Request r, MemorySegment out) throws Libc.Errno {
+    private int create(Request r, MemorySegment out) throws Errno {
         Node dir = node(r.nodeid);
-        MemorySegment name = r.argName(16);
-        int flags = r.argInt(0);
-        int fd = Libc.openat(dir.fd, name, (flags & ~(Libc.O_NOCTTY | OWN_FD_STRIP)) | Libc.O_CREAT | Libc.O_CLOEXEC, r.argInt(4));
-        Scratch s = SCRATCH.get();
+        Backing.Opened file = backing.create(dir, r.argName(16), r.argInt(0), r.argInt(4), r.uid, r.gid);
+        Scratch s = Scratch.get();
         try {
-            Libc.fchownat(fd, s.empty, r.uid, newGroup(dir, r.gid), Libc.AT_EMPTY_PATH);
-            Libc.fstatat(fd, s.empty, s.stat, Libc.AT_EMPTY_PATH);
-            Node n = adopt(fd, s.stat); // the file just opened, whatever its name points to now
+            Libc.fstatat(file.fd(), s.empty, s.stat, Libc.AT_EMPTY_PATH);
+            Node n = adopt(file.fd(), s.stat); // the file just opened, whatever its name points to now
             fillEntry(out, 0, n, s.stat);
-            return Protocol.ENTRY_OUT + opened(n, fd, out, Protocol.ENTRY_OUT);
-        } catch (Libc.Errno | RuntimeException e) {
-            Libc.close(fd);
+            return Protocol.ENTRY_OUT + opened(n, file, out, Protocol.ENTRY_OUT);
+        } catch (Errno | RuntimeException e) {
+            backing.release(file);
             throw e;
         }
     }
@@ -617,29 +575,31 @@ public final class MirrorFs implements KernelMount.Operations {
      * Drops set-uid and set-gid as the kernel does at a write or truncate (what
      * FUSE_HANDLE_KILLPRIV_V2 asks of the daemon): set-uid always, set-gid only with group execute.
      */
-    private void dropSetIds(Node n) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
+    private void dropSetIds(Node n) throws Errno {
+        Scratch s = Scratch.get();
         Libc.fstatat(n.fd, s.empty, s.stat2, Libc.AT_EMPTY_PATH);
         int mode = s.stat2.get(JAVA_INT_UNALIGNED, 24);
         int kill = (mode & Libc.S_ISUID) | ((mode & 010) != 0 ? mode & Libc.S_ISGID : 0);
         if (kill != 0) {
-            Libc.fchmodat(Libc.AT_FDCWD, s.procPath(n.fd), mode & 07777 & ~kill, 0);
+            backing.chmod(n, mode & 07777 & ~kill);
         }
     }
 
     /**
      * Registers an open file and writes its {@code fuse_open_out} at {@code offset}: with
-     * passthrough, the inode's backing id (made on its first open from a read-write descriptor
-     * where the file allows one, so that every later open can use it).
+     * passthrough and the file's content present, the inode's backing id (made on its first such
+     * open, from a read-write descriptor where the file allows one, so that every later open can
+     * use it); else the open bypasses the page cache, which passthrough opens of the inode must
+     * not share (EIO), and its reads and writes reach the backing.
      */
-    private int opened(Node n, int fd, MemorySegment out, int offset) throws Libc.Errno {
+    private int opened(Node n, Backing.Opened file, MemorySegment out, int offset) throws Errno {
         int openFlags = 0;
         int backingId = 0;
         synchronized (n) {
-            if (passthrough && n.backingId == 0) {
+            if (passthrough && file.present() && n.backingId == 0) {
                 try {
-                    n.backingId = backingOpen(fd);
-                } catch (Libc.Errno e) {
+                    n.backingId = backingOpen(file.fd());
+                } catch (Errno e) {
                     if (e.errno == Libc.EPERM || e.errno == Libc.ELOOP) {
                         // EPERM: BACKING_OPEN needs CAP_SYS_ADMIN in the initial user namespace;
                         // ELOOP: the backing tree is stacked deeper than max_stack_depth allows
@@ -650,30 +610,34 @@ public final class MirrorFs implements KernelMount.Operations {
                     }
                 }
             }
-            if (n.backingId > 0) {
+            if (file.present() && n.backingId > 0) {
                 openFlags = Protocol.FOPEN_PASSTHROUGH;
                 backingId = n.backingId;
-            } else if (passthrough) {
-                // this inode could not pass through: its opens must not share the page cache
-                // with passthrough opens of it (EIO), so they bypass it
+            } else if (passthrough || !file.present()) {
                 openFlags = Protocol.FOPEN_DIRECT_IO;
             }
             n.opens++;
         }
         long fh = nextFh.getAndIncrement();
-        files.put(fh, new Handle(n, fd));
+        files.put(fh, new Handle(n, file));
         out.set(JAVA_LONG_UNALIGNED, offset, fh);
         out.set(JAVA_INT_UNALIGNED, offset + 8, openFlags);
         out.set(JAVA_INT_UNALIGNED, offset + 12, backingId);
         return Protocol.OPEN_OUT;
     }
 
+    /** Whether the open file {@code fh} is passed through (the kernel reads and writes it itself). */
+    public boolean passedThrough(long fh) {
+        Handle h = files.get(fh);
+        return h != null && h.file.present() && h.node.backingId > 0;
+    }
+
     /**
      * The inode's backing id, from the descriptor just opened: the kernel opens a backing file of
      * its own from it for each passthrough open, with that open's flags.
      */
-    private int backingOpen(int openedFd) throws Libc.Errno {
-        Scratch s = SCRATCH.get();
+    private int backingOpen(int openedFd) throws Errno {
+        Scratch s = Scratch.get();
         s.backing.set(JAVA_INT_UNALIGNED, 0, openedFd);
         s.backing.set(JAVA_INT_UNALIGNED, 4, 0);
         s.backing.set(JAVA_LONG_UNALIGNED, 8, 0);
@@ -685,16 +649,16 @@ public final class MirrorFs implements KernelMount.Operations {
         if (h == null) {
             return 0;
         }
-        Libc.close(h.fd);
+        backing.release(h.file);
         Node n = h.node;
         synchronized (n) {
             n.opens--;
             if (n.opens == 0 && n.backingId > 0) {
-                Scratch s = SCRATCH.get();
+                Scratch s = Scratch.get();
                 s.backing.set(JAVA_INT_UNALIGNED, 0, n.backingId);
                 try {
                     Libc.ioctl(device, Protocol.DEV_IOC_BACKING_CLOSE, s.backing);
-                } catch (Libc.Errno e) {
+                } catch (Errno e) {
                     // the connection is gone; the kernel has dropped its backing files
                 }
                 n.backingId = 0;
@@ -706,83 +670,59 @@ public final class MirrorFs implements KernelMount.Operations {
         return 0;
     }
 
-    private int write(Request r, MemorySegment out) throws Libc.Errno {
+    private int write(Request r, MemorySegment out) throws Errno {
         Handle h = handle(r.argLong(0));
         int size = r.argInt(16);
-        long n = Libc.pwrite(h.fd, r.arg().asSlice(40, size), size, r.argLong(8));
+        int n = backing.write(h.file, r.arg().asSlice(40, size), size, r.argLong(8));
         if ((r.argInt(20) & Protocol.WRITE_KILL_SUIDGID) != 0) {
             dropSetIds(h.node);
         }
-        out.set(JAVA_INT_UNALIGNED, 0, (int) n);
+        out.set(JAVA_INT_UNALIGNED, 0, n);
         out.set(JAVA_INT_UNALIGNED, 4, 0);
         return Protocol.WRITE_OUT;
     }
 
-    /**
-     * Extended attributes through the node's descriptor ("/proc/self/fd/N" leads to its inode).
-     * A symbolic link's own attributes cannot be reached that way: ENOTSUP, as for user.* there.
-     */
-    private MemorySegment xattrPath(Node n) throws Libc.Errno {
-        if (n.symlink) {
-            throw new Libc.Errno("xattr of a symlink", Libc.EOPNOTSUPP);
-        }
-        return SCRATCH.get().procPath(n.fd);
-    }
-
     /** GETXATTR and LISTXATTR: size 0 asks for the length, else the value (ERANGE if larger). */
-    private int getxattr(Request r, MemorySegment out) throws Libc.Errno {
+    private int getxattr(Request r, MemorySegment out) throws Errno {
         int size = r.argInt(0);
-        MemorySegment path = xattrPath(node(r.nodeid));
+        Node n = node(r.nodeid);
         if (size == 0) {
-            long length = Libc.getxattr(path, r.argName(8), MemorySegment.NULL, 0);
+            long length = backing.getxattr(n, r.argName(8), out, 0);
             out.set(JAVA_INT_UNALIGNED, 0, (int) length);
             out.set(JAVA_INT_UNALIGNED, 4, 0);
             return 8;
         }
-        return (int) Libc.getxattr(path, r.argName(8), out, Math.min(size, Protocol.MAX_WRITE));
+        return (int) backing.getxattr(n, r.argName(8), out, Math.min(size, Protocol.MAX_WRITE));
     }
 
-    private int listxattr(Request r, MemorySegment out) throws Libc.Errno {
+    private int listxattr(Request r, MemorySegment out) throws Errno {
         int size = r.argInt(0);
-        MemorySegment path = xattrPath(node(r.nodeid));
+        Node n = node(r.nodeid);
         if (size == 0) {
-            long length = Libc.listxattr(path, MemorySegment.NULL, 0);
+            long length = backing.listxattr(n, out, 0);
             out.set(JAVA_INT_UNALIGNED, 0, (int) length);
             out.set(JAVA_INT_UNALIGNED, 4, 0);
             return 8;
         }
-        return (int) Libc.listxattr(path, out, Math.min(size, Protocol.MAX_WRITE));
+        return (int) backing.listxattr(n, out, Math.min(size, Protocol.MAX_WRITE));
     }
 
     /** SETXATTR without FUSE_SETXATTR_EXT: {u32 size, u32 flags}, the name, then the value. */
-    private int setxattr(Request r) throws Libc.Errno {
+    private int setxattr(Request r) throws Errno {
         int size = r.argInt(0);
         int flags = r.argInt(4);
         long value = r.afterName(8);
-        Libc.setxattr(xattrPath(node(r.nodeid)), r.argName(8), r.arg().asSlice(value, size), size, flags);
+        backing.setxattr(node(r.nodeid), r.argName(8), r.arg().asSlice(value, size), size, flags);
         return 0;
     }
 
-    private int statfs(MemorySegment out) throws Libc.Errno {
-        MemorySegment b = SCRATCH.get().statfs;
-        Libc.fstatfs(root.fd, b);
-        for (int i = 0; i < 5; i++) {
-            out.set(JAVA_LONG_UNALIGNED, 8L * i, b.get(JAVA_LONG_UNALIGNED, 16 + 8L * i)); // blocks, bfree, bavail, files, ffree
-        }
-        out.set(JAVA_INT_UNALIGNED, 40, (int) b.get(JAVA_LONG_UNALIGNED, 8)); // bsize
-        out.set(JAVA_INT_UNALIGNED, 44, (int) b.get(JAVA_LONG_UNALIGNED, 64)); // namelen
-        out.set(JAVA_INT_UNALIGNED, 48, (int) b.get(JAVA_LONG_UNALIGNED, 72)); // frsize
-        out.asSlice(52, Protocol.STATFS_OUT - 52).fill((byte) 0);
-        return Protocol.STATFS_OUT;
-    }
-
-    private int opendir(Request r, MemorySegment out) throws Libc.Errno {
+    private int opendir(Request r, MemorySegment out) throws Errno {
         Node n = node(r.nodeid);
-        int fd = Libc.open(SCRATCH.get().procPath(n.fd), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        int fd = Libc.open(Scratch.get().procPath(n.fd), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         List<DirEntry> entries;
         try {
             entries = entries(fd);
-        } catch (Libc.Errno e) {
+        } catch (Errno e) {
             Libc.close(fd);
             throw e;
         }
@@ -795,7 +735,7 @@ public final class MirrorFs implements KernelMount.Operations {
     }
 
     /** The entries of an open directory, from its start. */
-    private static List<DirEntry> entries(int fd) throws Libc.Errno {
+    private static List<DirEntry> entries(int fd) throws Errno {
         List<DirEntry> entries = new ArrayList<>();
         Libc.lseek(fd, 0, 0);
         try (Arena a = Arena.ofConfined()) {
@@ -824,10 +764,10 @@ public final class MirrorFs implements KernelMount.Operations {
      * of READDIRPLUS counts as a lookup, except "." and ".." (node 0), so a name is looked up
      * only once its record is sure to fit.
      */
-    private int readdir(Request r, MemorySegment out, boolean plus) throws Libc.Errno {
+    private int readdir(Request r, MemorySegment out, boolean plus) throws Errno {
         DirHandle d = dirs.get(r.argLong(0));
         if (d == null) {
-            throw new Libc.Errno("readdir", Libc.EBADF);
+            throw new Errno("readdir", Libc.EBADF);
         }
         long offset = r.argLong(8);
         int size = r.argInt(16);
@@ -840,7 +780,7 @@ public final class MirrorFs implements KernelMount.Operations {
             d.read = true;
             entries = d.entries;
         }
-        Scratch s = SCRATCH.get();
+        Scratch s = Scratch.get();
         for (int i = (int) offset; i < entries.size(); i++) {
             DirEntry e = entries.get(i);
             int dirent = (24 + e.name.length + 7) & ~7;
@@ -857,7 +797,7 @@ public final class MirrorFs implements KernelMount.Operations {
                         s.name.set(JAVA_BYTE, e.name.length, (byte) 0);
                         Node n = lookup(d.node, s.name, s.stat);
                         fillEntry(out, at, n, s.stat);
-                    } catch (Libc.Errno gone) {
+                    } catch (Errno gone) {
                         continue; // removed since the listing was taken
                     }
                 }

@@ -24,11 +24,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kernel transport on a real /dev/fuse mount, with the mirror filesystem over a temp directory. */
-class MirrorFsTest {
+class InodeFsTest {
     private Path base;
     private Path backing;
     private Path mnt;
-    private MirrorFs.Mounted mounted;
+    private InodeFs.Mounted mounted;
 
     @BeforeAll
     static void requirements() throws Exception {
@@ -51,12 +51,12 @@ class MirrorFsTest {
         sh(Path.of("/"), "umount -l " + mnt + " 2>/dev/null; rm -rf " + base);
     }
 
-    private MirrorFs.Mounted mount(boolean passthrough, Duration attrTimeout) throws IOException {
+    private InodeFs.Mounted mount(boolean passthrough, Duration attrTimeout) throws IOException {
         return mount(passthrough, Duration.ofSeconds(1), attrTimeout);
     }
 
-    private MirrorFs.Mounted mount(boolean passthrough, Duration entryTimeout, Duration attrTimeout) throws IOException {
-        mounted = MirrorFs.mount(backing, mnt, passthrough, entryTimeout, attrTimeout, 2);
+    private InodeFs.Mounted mount(boolean passthrough, Duration entryTimeout, Duration attrTimeout) throws IOException {
+        mounted = InodeFs.mount(backing, mnt, passthrough, entryTimeout, attrTimeout, 2);
         return mounted;
     }
 
@@ -74,7 +74,7 @@ class MirrorFsTest {
     @Test
     @DisplayName("passthrough: a cached file is written and read by the kernel itself, no READ or WRITE reaches the daemon, the bytes are right")
     void passthroughBypassesTheDaemon() throws Exception {
-        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        InodeFs.Mounted m = mount(true, Duration.ofSeconds(1));
         assumeTrue(m.mount().passthrough(), "this kernel does not offer FUSE passthrough (Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH)");
         sh(base, "head -c 67108864 /dev/urandom > data");
         sh(mnt, "dd if=../data of=f bs=1M conv=fsync status=none && echo 3 > /proc/sys/vm/drop_caches && cmp f ../data && cmp ../backing/f ../data"
@@ -89,7 +89,7 @@ class MirrorFsTest {
     @Test
     @DisplayName("without passthrough the same reads and writes go through the daemon (the counters see them) and the bytes are right")
     void classicPathServesThroughTheDaemon() throws Exception {
-        MirrorFs.Mounted m = mount(false, Duration.ofSeconds(1));
+        InodeFs.Mounted m = mount(false, Duration.ofSeconds(1));
         assertThat(m.mount().passthrough()).isFalse();
         sh(base, "head -c 8388608 /dev/urandom > data");
         sh(mnt, "dd if=../data of=f bs=1M conv=fsync status=none && echo 3 > /proc/sys/vm/drop_caches && cmp f ../data && cmp ../backing/f ../data");
@@ -193,7 +193,7 @@ class MirrorFsTest {
     @Test
     @DisplayName("READDIRPLUS: ls -l of 500 files needs no LOOKUP per name, shows what the backing tree has, and every node it made is forgotten later")
     void readdirPlus() throws Exception {
-        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        InodeFs.Mounted m = mount(true, Duration.ofSeconds(1));
         sh(backing, "mkdir d && cd d && for i in $(seq 1 500); do echo $i > f$i; done && ln f1 link1");
         sh(Path.of("/"), "echo 2 > /proc/sys/vm/drop_caches");
         long lookups = m.mount().requests(Protocol.LOOKUP);
@@ -224,7 +224,7 @@ class MirrorFsTest {
     @Test
     @DisplayName("closing the mount while a file is still open ends the request loops (the connection is aborted) and the open file fails instead of hanging")
     void closeWithOpenFile() throws Exception {
-        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        InodeFs.Mounted m = mount(true, Duration.ofSeconds(1));
         sh(mnt, "echo x > f");
         Process holder = new ProcessBuilder("bash", "-c", "exec 3<" + mnt.resolve("f") + "; sleep 60").start();
         await(() -> m.fs().openFiles() == 1);
@@ -238,7 +238,7 @@ class MirrorFsTest {
     @Test
     @DisplayName("notifications: a change behind the kernel's 30 s caches shows at once after inval_inode (attributes) and inval_entry (names)")
     void invalidations() throws Exception {
-        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        InodeFs.Mounted m = mount(true, Duration.ofSeconds(30), Duration.ofSeconds(30));
         sh(mnt, "echo x > f && chmod 644 f && echo y > g && stat f g >/dev/null");
         sh(backing, "chmod 600 f && mv g h");
         assertThat(sh(mnt, "stat -c %a f; cat g")).as("cached by the kernel").isEqualTo("644\ny\n");
@@ -253,7 +253,7 @@ class MirrorFsTest {
     @Test
     @DisplayName("LOOKUP/FORGET under load: a create/stat/rename/unlink storm while the kernel drops its caches leaves no node leaked and no error")
     void forgetStorm() throws Exception {
-        MirrorFs.Mounted m = mount(true, Duration.ofSeconds(1));
+        InodeFs.Mounted m = mount(true, Duration.ofSeconds(1));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<String>> workers = new ArrayList<>();
         for (int w = 0; w < 3; w++) {

@@ -1,0 +1,45 @@
+package dev.zero.fuse.kernel;
+
+/**
+ * One kernel inode: an id of the transport's own, keyed by the backing file's (device, inode)
+ * and held by an O_PATH descriptor, so that every hard link of a file is one node.
+ */
+public final class Node {
+    record Key(long dev, long ino) {
+    }
+
+    final long id;
+    final Key key;
+    final int fd;
+    /** A symbolic link (an inode's type never changes): no chmod, times or xattrs through /proc. */
+    final boolean symlink;
+    long lookups; // guarded by the node table
+    int opens; // guarded by the node
+    int backingId; // guarded by the node
+
+    Node(long id, Key key, int fd, boolean symlink) {
+        this.id = id;
+        this.key = key;
+        this.fd = fd;
+        this.symlink = symlink;
+    }
+
+    /** The O_PATH descriptor of the backing file. */
+    public int fd() {
+        return fd;
+    }
+
+    /** The backing file's inode number. */
+    public long inode() {
+        return key.ino();
+    }
+
+    public boolean isSymlink() {
+        return symlink;
+    }
+
+    /** "/proc/self/fd/N": a path to the backing inode itself, whatever its names are now. */
+    public String procPath() {
+        return "/proc/self/fd/" + fd;
+    }
+}
