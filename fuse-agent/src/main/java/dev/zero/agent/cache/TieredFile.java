@@ -46,6 +46,8 @@ public final class TieredFile {
     private int ioFd = -1;
     private int opens;
     private int dirtyHandles;
+    /** Handles open for writing whose writes the kernel makes itself (passthrough): no upload may start or be confirmed. */
+    private int unseenWriters;
     private long writes;
     private Restore restore;
     private CompletableFuture<Restore> restoreStarting;
@@ -168,6 +170,32 @@ public final class TieredFile {
             writes++;
             knowSize(fd);
             persistUser(fd, attr.withState(TierState.LOCAL).withContentVersion(attr.contentVersion() + 1));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A handle is open for writing and the kernel writes through it itself: the agent sees its
+     * writes only as changes of the file at flush and release, so while it is open no upload
+     * starts or is confirmed. Its space is counted from the size it has now.
+     */
+    public void onUnseenWriterOpened(int fd) {
+        lock.lock();
+        try {
+            unseenWriters++;
+            knowSize(fd);
+        } catch (ErrnoException e) {
+            LOG.debugf("space accounting of file %d: %s", fileId, e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void onUnseenWriterClosed() {
+        lock.lock();
+        try {
+            unseenWriters = Math.max(0, unseenWriters - 1);
         } finally {
             lock.unlock();
         }
@@ -298,7 +326,7 @@ public final class TieredFile {
             if (state == TierState.UPLOADING) {
                 throw new Refused("an upload of this file is already running");
             }
-            if (dirtyHandles > 0) {
+            if (dirtyHandles > 0 || unseenWriters > 0) {
                 throw new Refused("the file is open and being written; it is uploaded once its writer closes it");
             }
             Pointer st = fstat(fd);
@@ -316,7 +344,7 @@ public final class TieredFile {
         lock.lock();
         try {
             return attr.state() == TierState.UPLOADING && attr.contentVersion() == ticket.contentVersion() && writes == ticket.writes()
-                    && dirtyHandles == 0;
+                    && dirtyHandles == 0 && unseenWriters == 0;
         } finally {
             lock.unlock();
         }
@@ -435,6 +463,7 @@ public final class TieredFile {
         long freed = before - Stat.allocated(fstat(io));
         files.space.add(-freed, 0, 0);
         files.budget.wake();
+        inode(io);
         files.tierChanged(this, attr);
         return freed;
     }
@@ -704,6 +733,11 @@ public final class TieredFile {
             ioFd = BackingRoot.reopen(fd, Native.O_RDWR | Native.O_NOATIME);
         }
         return ioFd;
+    }
+
+    /** The backing inode, or -1 while it was never needed. */
+    long knownInode() {
+        return inode;
     }
 
     private long inode(int fd) throws ErrnoException {

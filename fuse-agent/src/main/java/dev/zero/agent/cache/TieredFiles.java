@@ -225,7 +225,26 @@ public final class TieredFiles {
         }
     }
 
+    /**
+     * Told the inode of every file whose tier changes (its blocks go or come back): a transport
+     * that lets the kernel cache attributes drops them there, so {@code du} is right at once.
+     */
+    public void onTierChanged(java.util.function.LongConsumer inodes) {
+        this.tierChangedInodes = inodes;
+    }
+
+    private volatile java.util.function.LongConsumer tierChangedInodes = inode -> {
+    };
+
     void tierChanged(TieredFile file, TierAttr attr) {
+        long inode = file.knownInode();
+        if (inode >= 0) {
+            try {
+                tierChangedInodes.accept(inode);
+            } catch (RuntimeException e) {
+                LOG.debugf("could not tell the transport of file %d's tier change: %s", file.fileId, e);
+            }
+        }
         try {
             listener.tierChanged(file.fileId, attr.info());
         } catch (RuntimeException e) {

@@ -111,14 +111,39 @@ public interface AgentConfig {
         boolean allowOther();
 
         /**
-         * How long the kernel may cache file attributes ({@code attr_timeout}). 0 by default:
-         * libfuse2's path API gives every hard-link name its own kernel inode, so a non-zero
-         * value shows stale link counts, modes and owners on the other names after link,
-         * unlink, rename or chmod (the POSIX link/rename checks fail); entries stay cached, so
-         * the price is one GETATTR round trip per stat.
+         * Which FUSE transport serves the mount. {@code kernel}: Zero's own speaker of the
+         * /dev/fuse protocol (inode-based, attributes cached, kernel passthrough for files on the
+         * host); the agent falls back to {@code jnr-fuse} by itself, saying why, where the kernel
+         * transport cannot mount. {@code jnr-fuse}: libfuse2's path API through jnr-fuse.
          */
-        @WithDefault("0s")
-        Duration attrTimeout();
+        @WithDefault("kernel")
+        Transport transport();
+
+        enum Transport {
+            KERNEL,
+            JNR_FUSE
+        }
+
+        /**
+         * Kernel transport: let the kernel read and write open files whose content is on the host
+         * straight on the backing file (FUSE passthrough, Linux 6.9+, needs CAP_SYS_ADMIN).
+         * Without it every read and write crosses into the agent.
+         */
+        @WithDefault("true")
+        boolean passthrough();
+
+        /** Kernel transport: request loops serving /dev/fuse (a restore holds one while it fetches). */
+        @WithDefault("16")
+        int threads();
+
+        /**
+         * How long the kernel may cache file attributes ({@code attr_timeout}). By default 1 s on
+         * the kernel transport (every hard link of a file is one kernel inode, so no name goes
+         * stale) and 0 on jnr-fuse: libfuse2's path API gives every hard-link name its own kernel
+         * inode, so a non-zero value there shows stale link counts, modes and owners on the other
+         * names after link, unlink, rename or chmod; the price is one GETATTR round trip per stat.
+         */
+        Optional<Duration> attrTimeout();
 
         /**
          * How long the kernel may cache the attributes of directories, whatever

@@ -59,6 +59,35 @@ public final class FileOps {
         return opened(fd, flags, null);
     }
 
+    /** Opens the file behind {@code pathFd} (an {@code O_PATH} descriptor, as the inode transport holds), as {@link #open(Pointer, int)}. */
+    public OpenFile open(int pathFd, int flags) throws IOException {
+        return opened(BackingRoot.reopen(pathFd, flags & ~OPEN_STRIP), flags, null);
+    }
+
+    /**
+     * The kernel writes through this handle itself (passthrough), so no WRITE tells the agent:
+     * while it is open the file is not uploaded, and at each flush, fsync and the release a
+     * change of the file since the handle last saw it (size, mtime, ctime) is recorded as the
+     * handle's write. A handle that only reads or truncates records no write.
+     */
+    public void writesBypass(OpenFile file) {
+        file.seenAs = fingerprint(file.fd);
+        file.bypassed = true;
+        file.tiered.onUnseenWriterOpened(file.fd);
+    }
+
+    /** Records what the kernel wrote through a bypassed handle since it last looked, and settles it. */
+    private void catchUp(OpenFile file) throws IOException {
+        if (!file.bypassed) {
+            return;
+        }
+        OpenFile.Written now = fingerprint(file.fd);
+        if (now == null || !now.equals(file.seenAs)) {
+            beginWrite(file);
+        }
+        settle(file);
+    }
+
     private OpenFile opened(int fd, int flags, TierAttr fresh) throws IOException {
         TieredFile file;
         try {
@@ -216,24 +245,52 @@ public final class FileOps {
                 long counted = file.uncounted.getAndSet(0);
                 changes.contentChanged(file, file.tiered.onSettled(file.fd));
                 tiered.budget().uncounted(-counted);
+                if (file.bypassed) {
+                    file.seenAs = fingerprint(file.fd);
+                }
             }
         }
     }
 
-    public void flush(OpenFile file) {
-        settle(file);
+    /** What a write moves of an open file, or null when it cannot be read. */
+    private static OpenFile.Written fingerprint(int fd) {
+        Pointer st = STAT.get();
+        try {
+            Stat.fstat(fd, st);
+        } catch (ErrnoException e) {
+            return null;
+        }
+        return new OpenFile.Written(Stat.size(st), Stat.mtime(st), Stat.ctime(st));
     }
 
-    public void fsync(OpenFile file, boolean dataOnly) throws ErrnoException {
+    /** A close(2) of one of the handle's descriptors (there may be more, and writes after it). */
+    public void flush(OpenFile file) throws IOException {
+        if (file.bypassed) {
+            catchUp(file);
+        } else {
+            settle(file);
+        }
+    }
+
+    public void fsync(OpenFile file, boolean dataOnly) throws IOException {
         int rc = dataOnly ? Native.LIBC.fdatasync(file.fd) : Native.LIBC.fsync(file.fd);
         if (rc != 0) {
             throw ErrnoException.last("fsync");
         }
+        catchUp(file);
         settle(file);
     }
 
     public void release(OpenFile file) throws ErrnoException {
+        try {
+            catchUp(file);
+        } catch (IOException e) {
+            // the change stands; the reconciling walk compares the file with its record
+        }
         settle(file);
+        if (file.bypassed) {
+            file.tiered.onUnseenWriterClosed();
+        }
         file.tiered.onClosed();
         tiered.release(file.tiered);
         file.closeFd();
@@ -256,6 +313,9 @@ public final class FileOps {
 
     public void ftruncate(OpenFile file, long size) throws IOException {
         long version = file.tiered.truncate(file.fd, size);
+        if (file.bypassed) {
+            file.seenAs = fingerprint(file.fd); // the agent made this change itself
+        }
         changes.attributesChanged(file.fd, file.fileId(), version);
     }
 

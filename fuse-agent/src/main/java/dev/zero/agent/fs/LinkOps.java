@@ -64,8 +64,13 @@ public final class LinkOps {
     }
 
     public void link(Pointer from, Pointer to) throws ErrnoException {
+        link(root.fd(), FusePath.rel(from), 0, to);
+    }
+
+    /** A new name {@code to} for what {@code fromRel} names from directory {@code fromDir} (linkat's flags: AT_EMPTY_PATH for a descriptor). */
+    public void link(int fromDir, Pointer fromRel, int flags, Pointer to) throws ErrnoException {
         Pointer toRel = FusePath.rel(to);
-        if (Native.LIBC.linkat(root.fd(), FusePath.rel(from), root.fd(), toRel, 0) != 0) {
+        if (Native.LIBC.linkat(fromDir, fromRel, root.fd(), toRel, flags) != 0) {
             throw ErrnoException.last("link");
         }
         statusChanged(toRel);

@@ -3,6 +3,7 @@ package dev.zero.agent.fs;
 import dev.zero.agent.cache.TieredFile;
 import dev.zero.agent.posix.ErrnoException;
 import dev.zero.agent.posix.Native;
+import dev.zero.agent.posix.Stat;
 
 /**
  * One open backing file descriptor behind a FUSE file handle, and the {@link TieredFile} it
@@ -13,6 +14,14 @@ public final class OpenFile {
     final int fd;
     final TieredFile tiered;
     volatile boolean dirty;
+    /** The kernel writes the file itself (passthrough): see {@link FileOps#writesBypass}. */
+    volatile boolean bypassed;
+    /** A bypassed handle's file as the handle last saw it: when its writes began or were last settled. */
+    volatile Written seenAs;
+
+    /** What a write moves of a file: size, mtime and ctime. */
+    record Written(long size, Stat.Timespec mtime, Stat.Timespec ctime) {
+    }
     /** Bytes written through this handle since its file's space was last counted. */
     final java.util.concurrent.atomic.AtomicLong uncounted = new java.util.concurrent.atomic.AtomicLong();
     private boolean closed;

@@ -13,13 +13,16 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
 
+import dev.zero.agent.volume.Mountpoint;
+import dev.zero.agent.volume.Volume;
+
 /**
  * A mounted {@link ZeroFs}: serves it with {@link FuseLoop} (libfuse2's request loop on Java
  * threads), clears a stale mount left by a killed agent before mounting ("Transport endpoint is not connected"), probes
  * that the mount is really up (jnr-fuse's non-blocking mount only sleeps and hopes), and
  * unmounts on {@link #close()}.
  */
-public final class FuseMount implements AutoCloseable {
+public final class FuseMount implements Volume {
     private static final Logger LOG = Logger.getLogger(FuseMount.class);
     /**
      * Serve requests on Java threads ({@link FuseLoop}, the default) or in libfuse's own
@@ -41,21 +44,11 @@ public final class FuseMount implements AutoCloseable {
      * Mounts {@code fs} on {@code mountpoint} with libfuse options {@code options} (as given to
      * {@code -o}), waiting up to {@code timeout} for the kernel to show the mount.
      */
-    /** Mounting over files would hide them from their users (libfuse2 refuses it too, less clearly). */
-    static void requireEmpty(Path mountpoint) throws IOException {
-        try (var entries = Files.list(mountpoint)) {
-            if (entries.findAny().isPresent()) {
-                throw new java.nio.file.DirectoryNotEmptyException(mountpoint + ": the mountpoint is not empty; Zero would hide its files."
-                        + " Mount on an empty directory (and move the files in through the mount)");
-            }
-        }
-    }
-
     public static FuseMount mount(ZeroFs fs, Path mountpoint, List<String> options, Duration timeout) throws IOException {
         Path mp = mountpoint.toAbsolutePath().normalize();
-        clearStale(mp);
+        Mountpoint.clearStale(mp);
         Files.createDirectories(mp);
-        requireEmpty(mp);
+        Mountpoint.requireEmpty(mp);
         fs.enter();
         FuseMount mount = new FuseMount(fs, mp);
         List<String> args = new ArrayList<>();
@@ -72,7 +65,7 @@ public final class FuseMount implements AutoCloseable {
             args.add(mp.toString());
             FuseLoop loop = new FuseLoop(fs, args, () -> {
                 try {
-                    lazyUnmount(mp);
+                    Mountpoint.lazyUnmount(mp);
                 } catch (IOException e) {
                     LOG.warn("cannot detach " + mp, e);
                 }
@@ -100,7 +93,7 @@ public final class FuseMount implements AutoCloseable {
             thread.start();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!isMounted(mp)) {
+        while (!Mountpoint.isMounted(mp)) {
             if (mount.loop.isDone() || System.nanoTime() > deadline) {
                 String why = mount.loop.isDone() ? "the FUSE loop ended" : "timed out after " + timeout;
                 try {
@@ -125,8 +118,14 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
+    @Override
     public Path mountpoint() {
         return mountpoint;
+    }
+
+    @Override
+    public String transport() {
+        return "jnr-fuse";
     }
 
     public ZeroFs fs() {
@@ -139,8 +138,9 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /** True while the kernel lists the mount and the loop runs. */
+    @Override
     public boolean isUp() {
-        return !loop.isDone() && isMounted(mountpoint);
+        return !loop.isDone() && Mountpoint.isMounted(mountpoint);
     }
 
     /** Unmounts (lazily if busy), waits for the loop to end and restores the process state. Idempotent. */
@@ -151,12 +151,7 @@ public final class FuseMount implements AutoCloseable {
         }
         closed = true;
         try {
-            if (isMounted(mountpoint)) {
-                if (run("fusermount", "-u", mountpoint.toString()) != 0 && isMounted(mountpoint)) {
-                    LOG.warnf("%s busy, detaching it lazily", mountpoint);
-                    lazyUnmount(mountpoint);
-                }
-            }
+            Mountpoint.unmount(mountpoint);
             try {
                 loop.get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -165,81 +160,9 @@ public final class FuseMount implements AutoCloseable {
         } finally {
             fs.leave();
         }
-        if (isMounted(mountpoint)) {
+        if (Mountpoint.isMounted(mountpoint)) {
             throw new IOException("still mounted: " + mountpoint);
         }
         LOG.infof("unmounted %s", mountpoint);
-    }
-
-    /** Detaches whatever is mounted on {@code mp} (a FUSE mount whose daemon died, typically). */
-    public static void clearStale(Path mp) throws IOException {
-        if (!isMounted(mp)) {
-            return;
-        }
-        LOG.warnf("%s is still mounted (stale mount of a killed agent?): unmounting it", mp);
-        lazyUnmount(mp);
-        if (isMounted(mp)) {
-            throw new IOException("cannot clear the stale mount on " + mp);
-        }
-    }
-
-    private static void lazyUnmount(Path mp) throws IOException {
-        if (run("fusermount", "-u", "-z", mp.toString()) != 0 && isMounted(mp)) {
-            run("umount", "-l", mp.toString());
-        }
-    }
-
-    /**
-     * Whether the topmost mount on {@code mp} in /proc/self/mountinfo is a FUSE mount. Other
-     * mounts there are not ours: in a container the mountpoint is a bind mount from the host
-     * (propagated back out), which the FUSE mount goes on top of.
-     */
-    public static boolean isMounted(Path mp) {
-        String want = mp.toAbsolutePath().normalize().toString();
-        try {
-            String topType = null;
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ");
-                int separator = java.util.Arrays.asList(f).indexOf("-");
-                if (f.length > 4 && separator > 4 && separator + 1 < f.length && unescape(f[4]).equals(want)) {
-                    topType = f[separator + 1];
-                }
-            }
-            return topType != null && (topType.equals("fuse") || topType.startsWith("fuse."));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/self/mountinfo", e);
-        }
-    }
-
-    private static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
-    private static int run(String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            int rc = p.waitFor();
-            if (rc != 0) {
-                LOG.debugf("%s exited %d: %s", String.join(" ", command), rc, out);
-            }
-            return rc;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted running " + command[0], e);
-        }
     }
 }

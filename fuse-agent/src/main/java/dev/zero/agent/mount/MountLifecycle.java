@@ -2,6 +2,7 @@ package dev.zero.agent.mount;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,22 +15,27 @@ import dev.zero.agent.cache.TieredFiles;
 import dev.zero.agent.config.AgentBeans;
 import dev.zero.agent.config.AgentConfig;
 import dev.zero.agent.fs.ChangeLog;
+import dev.zero.agent.kernel.KernelVolume;
+import dev.zero.agent.volume.Volume;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * Mounts the volume when the application starts and unmounts it when it stops (SIGTERM runs
  * Quarkus's shutdown, hence {@link ShutdownEvent}). A stale mount left by a killed agent is
- * cleared before mounting.
+ * cleared before mounting. The volume is served by the configured transport (see
+ * {@link AgentConfig.Mount#transport()}), the kernel one falling back to jnr-fuse where it cannot mount.
  */
 @ApplicationScoped
 public class MountLifecycle {
     private static final Logger LOG = Logger.getLogger(MountLifecycle.class);
+    /** The kernel transport caches attributes this long unless configured: safe, every hard link is one inode. */
+    static final Duration KERNEL_ATTR_TIMEOUT = Duration.ofSeconds(1);
 
     private final AgentConfig config;
     private final ChangeLog changeLog;
     private final TieredFiles tiered;
-    private FuseMount mount;
+    private Volume mount;
 
     @Inject
     public MountLifecycle(AgentConfig config, ChangeLog changeLog, TieredFiles tiered) {
@@ -57,8 +63,19 @@ public class MountLifecycle {
         if (mount != null) {
             return;
         }
-        ZeroFs fs = new ZeroFs(tiered, changeLog, config.mount().dirAttrTimeout(), config.tiering().reportedCapacity().asLongValue());
-        mount = FuseMount.mount(fs, config.mountpoint(), MountOptions.of(config), config.mount().startTimeout());
+        AgentConfig.Mount m = config.mount();
+        long capacity = config.tiering().reportedCapacity().asLongValue();
+        if (m.transport() == AgentConfig.Mount.Transport.KERNEL) {
+            try {
+                mount = KernelVolume.mount(tiered, changeLog, capacity, config.mountpoint(), m.passthrough(), m.entryTimeout(),
+                        m.attrTimeout().orElse(KERNEL_ATTR_TIMEOUT), m.threads());
+                return;
+            } catch (IOException | RuntimeException | LinkageError e) {
+                LOG.warnf("the kernel transport cannot mount %s (%s); serving it with jnr-fuse instead", config.mountpoint(), e.getMessage());
+            }
+        }
+        ZeroFs fs = new ZeroFs(tiered, changeLog, m.dirAttrTimeout(), capacity);
+        mount = FuseMount.mount(fs, config.mountpoint(), MountOptions.of(config), m.startTimeout());
     }
 
     public synchronized void stop() {
@@ -74,7 +91,7 @@ public class MountLifecycle {
         }
     }
 
-    public synchronized Optional<FuseMount> current() {
+    public synchronized Optional<Volume> current() {
         return Optional.ofNullable(mount);
     }
 }

@@ -40,7 +40,7 @@ public final class MountOptions {
 
     public static List<String> of(AgentConfig config) {
         AgentConfig.Mount m = config.mount();
-        return of(config.volume(), m.allowOther(), m.attrTimeout(), m.entryTimeout(), m.negativeTimeout(),
+        return of(config.volume(), m.allowOther(), m.attrTimeout().orElse(Duration.ZERO), m.entryTimeout(), m.negativeTimeout(),
                 m.extraOptions().orElse(List.of()));
     }
 

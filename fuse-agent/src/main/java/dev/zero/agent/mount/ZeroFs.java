@@ -9,11 +9,12 @@ import java.util.List;
 import dev.zero.agent.cache.TieredFiles;
 import dev.zero.agent.fs.Caller;
 import dev.zero.agent.fs.ChangeLog;
-import dev.zero.agent.fs.ChangeReporter;
 import dev.zero.agent.fs.DirOps;
 import dev.zero.agent.fs.FileOps;
 import dev.zero.agent.fs.LinkOps;
+import dev.zero.agent.fs.ErrnoMapper;
 import dev.zero.agent.fs.OpenFile;
+import dev.zero.agent.fs.TreeOps;
 import dev.zero.agent.fs.XattrOps;
 import dev.zero.agent.posix.BackingRoot;
 import dev.zero.agent.posix.Native;
@@ -68,11 +69,11 @@ public final class ZeroFs extends FuseStubFS {
         this.dirAttrs = new DirAttrCache(dirAttrTimeout);
         this.tiered = tiered;
         this.root = tiered.root();
-        ChangeReporter changes = new ChangeReporter(changeLog, root, tiered.attrs(), tiered.times());
-        this.files = new FileOps(root, tiered, changes, reportedCapacity);
-        this.dirs = new DirOps(root, tiered, changes);
-        this.links = new LinkOps(root, tiered, changes);
-        this.xattrOps = new XattrOps(root, files);
+        TreeOps ops = TreeOps.of(tiered, changeLog, reportedCapacity);
+        this.files = ops.files();
+        this.dirs = ops.dirs();
+        this.links = ops.links();
+        this.xattrOps = ops.xattrs();
         install();
     }
 

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.zero.agent.config.AgentConfig.Mount.Transport;
 
 import dev.zero.agent.mount.RecordingChangeLog.Event;
 import dev.zero.api.FileType;
@@ -26,13 +29,14 @@ class ChangeLogTest {
                 .collect(Collectors.joining(" "));
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Transport.class)
     @DisplayName("a scripted burst is reported in order, with stable ids, parents and content versions")
-    void burst() throws Exception {
-        try (TestMount m = new TestMount()) {
+    void burst(Transport transport) throws Exception {
+        try (TestMount m = new TestMount(transport)) {
             ok(m.mnt, "set -e; mkdir a; printf hello > a/f; ln a/f a/h; mv a/f a/g; chmod 600 a/g; ln -s g a/l; "
                     + "rm a/h; printf more >> a/g; cat a/g > /dev/null; truncate -s 2 a/g; mkfifo a/p; mkdir a/b; mv a/b b; rmdir b");
-            await().atMost(Duration.ofSeconds(10)).until(() -> m.mount.fs().openHandles() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> m.openHandles() == 0);
             List<Event> events = m.log.events();
             assertEquals("created:a created:f contentChanged:null linked:h renamed:f>g created:l unlinked:h contentChanged:null "
                     + "created:p created:b renamed:b>b unlinked:b", namespaceKinds(events));

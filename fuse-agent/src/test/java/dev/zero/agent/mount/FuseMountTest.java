@@ -1,5 +1,6 @@
 package dev.zero.agent.mount;
 
+import dev.zero.agent.volume.Mountpoint;
 import static dev.zero.agent.mount.Sh.ok;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +43,7 @@ class FuseMountTest {
         if (child != null) {
             child.destroyForcibly();
         }
-        if (FuseMount.isMounted(mnt)) {
+        if (Mountpoint.isMounted(mnt)) {
             Sh.run(Path.of("/"), "fusermount -u -z " + mnt + " || umount -l " + mnt);
         }
         Sh.run(Path.of("/"), "rm -rf " + base);
@@ -53,7 +54,7 @@ class FuseMountTest {
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StaleMountMain.class.getName(),
                 base.resolve("cache").toString(), mnt.toString()).redirectErrorStream(true)
                 .redirectOutput(base.resolve("agent.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> FuseMount.isMounted(mnt) || !p.isAlive());
+        await().atMost(Duration.ofSeconds(60)).until(() -> Mountpoint.isMounted(mnt) || !p.isAlive());
         assertTrue(p.isAlive(), () -> "agent died: " + read(base.resolve("agent.log")));
         return p;
     }
@@ -73,7 +74,7 @@ class FuseMountTest {
         ok(mnt, "echo kept > f");
         child.destroy();
         await().atMost(Duration.ofSeconds(30)).until(() -> !child.isAlive());
-        assertFalse(FuseMount.isMounted(mnt));
+        assertFalse(Mountpoint.isMounted(mnt));
         assertEquals("kept", Files.readString(base.resolve("cache/tree/f")).trim());
     }
 
@@ -84,7 +85,7 @@ class FuseMountTest {
         ok(mnt, "echo before > f");
         child.destroyForcibly();
         await().atMost(Duration.ofSeconds(30)).until(() -> !child.isAlive());
-        assertTrue(FuseMount.isMounted(mnt), "kill -9 leaves the mount behind");
+        assertTrue(Mountpoint.isMounted(mnt), "kill -9 leaves the mount behind");
         assertTrue(Sh.run(Path.of("/"), "stat " + mnt).err().contains("not connected"));
 
         RecordingChangeLog log = new RecordingChangeLog();
@@ -94,7 +95,7 @@ class FuseMountTest {
             assertTrue(mount.isUp());
             assertEquals("before", ok(mnt, "cat f"));
         }
-        assertFalse(FuseMount.isMounted(mnt));
+        assertFalse(Mountpoint.isMounted(mnt));
     }
 
     @Test
@@ -105,7 +106,7 @@ class FuseMountTest {
         Files.createDirectories(mnt);
         ok(Path.of("/"), "mount --bind " + outside + " " + mnt + " && mount --make-shared " + mnt);
         try {
-            assertFalse(FuseMount.isMounted(mnt), "a bind mount is not a FUSE mount");
+            assertFalse(Mountpoint.isMounted(mnt), "a bind mount is not a FUSE mount");
             RecordingChangeLog log = new RecordingChangeLog();
             ZeroFs fs = new ZeroFs(TestTiering.files(base.resolve("cache"), TestTiering.NOTHING, log), log, ZeroFs.DEFAULT_DIR_ATTR_TIMEOUT, 1L << 50);
             try (FuseMount mount = FuseMount.mount(fs, mnt, MountOptions.of("t", true, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of()),
@@ -114,7 +115,7 @@ class FuseMountTest {
                 ok(mnt, "echo through > f");
                 assertEquals("through", Files.readString(base.resolve("cache/tree/f")).trim());
             }
-            assertFalse(FuseMount.isMounted(mnt));
+            assertFalse(Mountpoint.isMounted(mnt));
             assertTrue(Sh.run(Path.of("/"), "findmnt -n " + mnt).out().contains(mnt.toString()), "the bind mount is still there");
         } finally {
             Sh.run(Path.of("/"), "umount -l " + mnt);
@@ -142,7 +143,7 @@ class FuseMountTest {
             ok(Path.of("/"), "fusermount -u " + m.mnt);
             m.mount.loop().get(30, TimeUnit.SECONDS);
             assertFalse(m.mount.isUp());
-            assertFalse(FuseMount.isMounted(m.mnt));
+            assertFalse(Mountpoint.isMounted(m.mnt));
         }
     }
 

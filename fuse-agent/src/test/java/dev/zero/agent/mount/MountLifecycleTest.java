@@ -1,5 +1,6 @@
 package dev.zero.agent.mount;
 
+import dev.zero.agent.volume.Mountpoint;
 import static dev.zero.agent.mount.Sh.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,12 +54,12 @@ class MountLifecycleTest {
             assertTrue(Files.exists(Mounted.BASE.resolve("cache/state/file-ids")));
 
             lifecycle.stop();
-            assertFalse(FuseMount.isMounted(mnt));
+            assertFalse(Mountpoint.isMounted(mnt));
             lifecycle.start();
             assertEquals("via-quarkus", ok(mnt, "cat f"));
         } finally {
             lifecycle.stop();
-            assertFalse(FuseMount.isMounted(mnt));
+            assertFalse(Mountpoint.isMounted(mnt));
             Sh.run(Path.of("/"), "rm -rf " + Mounted.BASE);
         }
     }

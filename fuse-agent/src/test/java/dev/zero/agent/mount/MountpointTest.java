@@ -1,5 +1,6 @@
 package dev.zero.agent.mount;
 
+import dev.zero.agent.volume.Mountpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +18,7 @@ class MountpointTest {
     @Test
     void requireEmpty_nonEmptyDirectory_refusedWithReason() throws IOException {
         Files.writeString(dir.resolve("precious.txt"), "data");
-        assertThatThrownBy(() -> FuseMount.requireEmpty(dir))
+        assertThatThrownBy(() -> Mountpoint.requireEmpty(dir))
                 .isInstanceOf(DirectoryNotEmptyException.class)
                 .hasMessageContaining("not empty").hasMessageContaining("hide");
         assertThat(Files.readString(dir.resolve("precious.txt"))).isEqualTo("data");
@@ -25,6 +26,6 @@ class MountpointTest {
 
     @Test
     void requireEmpty_emptyDirectory_accepted() throws IOException {
-        FuseMount.requireEmpty(dir);
+        Mountpoint.requireEmpty(dir);
     }
 }

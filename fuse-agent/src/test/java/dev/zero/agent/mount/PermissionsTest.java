@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.zero.agent.config.AgentConfig.Mount.Transport;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +23,12 @@ class PermissionsTest {
 
     @BeforeAll
     void mount() throws IOException {
-        m = new TestMount();
+        m = new TestMount(transport());
+    }
+
+    /** The transport this run of the suite mounts with ({@code ...OnKernelTest} runs it on the other). */
+    Transport transport() {
+        return Transport.JNR_FUSE;
     }
 
     @AfterAll

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.zero.agent.config.AgentConfig.Mount.Transport;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +37,12 @@ class ZeroFsTest {
 
     @BeforeAll
     void mount() throws IOException {
-        m = new TestMount();
+        m = new TestMount(transport());
+    }
+
+    /** The transport this run of the suite mounts with ({@code ...OnKernelTest} runs it on the other). */
+    Transport transport() {
+        return Transport.JNR_FUSE;
     }
 
     @AfterAll

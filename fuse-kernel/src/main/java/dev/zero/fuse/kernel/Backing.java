@@ -98,6 +98,13 @@ public interface Backing {
         return new Opened(fd, true, null);
     }
 
+    /**
+     * The kernel reads and writes {@code file} itself from now on (its open is passed through):
+     * none of its reads or writes will reach {@link #read} or {@link #write}. Failing fails the open.
+     */
+    default void passingThrough(Opened file) throws Errno {
+    }
+
     /** A READ that reached the daemon (the file is not passed through); returns the bytes read. */
     default int read(Opened file, MemorySegment out, int size, long offset) throws Errno {
         return (int) Libc.pread(file.fd(), out, size, offset);
@@ -119,6 +126,11 @@ public interface Backing {
     /** The last close of the open file: its descriptor is closed here. Never fails. */
     default void release(Opened file) {
         Libc.close(file.fd());
+    }
+
+    /** lseek(2) of an open file, SEEK_DATA and SEEK_HOLE included (where the backing's holes may not be the file's). */
+    default long lseek(Opened file, long offset, int whence) throws Errno {
+        return Libc.lseek(file.fd(), offset, whence);
     }
 
     default void fallocate(Opened file, int mode, long offset, long length) throws Errno {

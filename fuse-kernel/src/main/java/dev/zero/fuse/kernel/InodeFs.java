@@ -110,6 +110,17 @@ public final class InodeFs implements KernelMount.Operations {
 
     /** A mounted file system: the transport's counters, and the node table for tests. */
     public record Mounted(InodeFs fs, KernelMount mount) implements AutoCloseable {
+        /**
+         * Drops the kernel's cached attributes of backing inode {@code ino} (the daemon changed
+         * them behind a request: blocks punched or restored); nothing when the kernel holds no node of it.
+         */
+        public void invalidateAttributes(long ino) throws IOException {
+            long node = fs.nodeOf(ino);
+            if (node != 0) {
+                mount.invalidateInode(node, -1, 0);
+            }
+        }
+
         @Override
         public void close() {
             mount.close();
@@ -126,6 +137,14 @@ public final class InodeFs implements KernelMount.Operations {
         }
         synchronized (nodes) {
             Node n = byKey.get(key(s.stat));
+            return n == null ? 0 : n.id;
+        }
+    }
+
+    /** The node the kernel knows the backing inode {@code ino} of the tree's device by, or 0 if it holds none. */
+    public long nodeOf(long ino) {
+        synchronized (nodes) {
+            Node n = byKey.get(new Node.Key(root.key.dev(), ino));
             return n == null ? 0 : n.id;
         }
     }
@@ -237,7 +256,7 @@ public final class InodeFs implements KernelMount.Operations {
                     yield 0;
                 }
                 case Protocol.LSEEK -> {
-                    out.set(JAVA_LONG_UNALIGNED, 0, Libc.lseek(handle(r.argLong(0)).file.fd(), r.argLong(8), r.argInt(16)));
+                    out.set(JAVA_LONG_UNALIGNED, 0, backing.lseek(handle(r.argLong(0)).file, r.argLong(8), r.argInt(16)));
                     yield 8;
                 }
                 case Protocol.OPENDIR -> opendir(r, out);
@@ -611,6 +630,12 @@ public final class InodeFs implements KernelMount.Operations {
                 }
             }
             if (file.present() && n.backingId > 0) {
+                try {
+                    backing.passingThrough(file);
+                } catch (Errno | RuntimeException e) {
+                    closeBackingIfUnused(n);
+                    throw e;
+                }
                 openFlags = Protocol.FOPEN_PASSTHROUGH;
                 backingId = n.backingId;
             } else if (passthrough || !file.present()) {
@@ -653,21 +678,26 @@ public final class InodeFs implements KernelMount.Operations {
         Node n = h.node;
         synchronized (n) {
             n.opens--;
-            if (n.opens == 0 && n.backingId > 0) {
-                Scratch s = Scratch.get();
-                s.backing.set(JAVA_INT_UNALIGNED, 0, n.backingId);
-                try {
-                    Libc.ioctl(device, Protocol.DEV_IOC_BACKING_CLOSE, s.backing);
-                } catch (Errno e) {
-                    // the connection is gone; the kernel has dropped its backing files
-                }
-                n.backingId = 0;
-            }
+            closeBackingIfUnused(n);
         }
         synchronized (nodes) {
             dropIfUnused(n);
         }
         return 0;
+    }
+
+    /** Gives the inode's backing id back once no open file uses it. Called holding the node. */
+    private void closeBackingIfUnused(Node n) {
+        if (n.opens == 0 && n.backingId > 0) {
+            Scratch s = Scratch.get();
+            s.backing.set(JAVA_INT_UNALIGNED, 0, n.backingId);
+            try {
+                Libc.ioctl(device, Protocol.DEV_IOC_BACKING_CLOSE, s.backing);
+            } catch (Errno e) {
+                // the connection is gone; the kernel has dropped its backing files
+            }
+            n.backingId = 0;
+        }
     }
 
     private int write(Request r, MemorySegment out) throws Errno {

@@ -29,6 +29,11 @@ public final class Node {
         return fd;
     }
 
+    /** The backing file's device. */
+    public long device() {
+        return key.dev();
+    }
+
     /** The backing file's inode number. */
     public long inode() {
         return key.ino();

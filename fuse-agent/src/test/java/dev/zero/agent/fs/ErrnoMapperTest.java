@@ -1,4 +1,4 @@
-package dev.zero.agent.mount;
+package dev.zero.agent.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.zero.agent.mount;
+package dev.zero.agent.fs;
 
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;

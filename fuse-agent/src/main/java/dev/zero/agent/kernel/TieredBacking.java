@@ -1,0 +1,339 @@
+package dev.zero.agent.kernel;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+import org.jboss.logging.Logger;
+
+import dev.zero.agent.cache.TieredFiles;
+import dev.zero.agent.fs.Caller;
+import dev.zero.agent.fs.ErrnoMapper;
+import dev.zero.agent.fs.OpenFile;
+import dev.zero.agent.fs.TreeOps;
+import dev.zero.agent.posix.Native;
+import dev.zero.agent.posix.Stat;
+import dev.zero.fuse.kernel.Backing;
+import dev.zero.fuse.kernel.Errno;
+import dev.zero.fuse.kernel.Node;
+import jnr.ffi.Pointer;
+
+/**
+ * The tiered tree as the inode transport's {@link Backing}: every request that changes the tree
+ * or moves file content goes to the same {@link TreeOps} the path transport uses, so tier
+ * records, the disk budget and the journal change the same way whichever transport carries it.
+ * Files whose content is all on the host are opened as present (the kernel passes them
+ * through); an evicted or partly restored file is not, and its reads come here and restore.
+ */
+final class TieredBacking implements Backing {
+    private static final Logger LOG = Logger.getLogger(TieredBacking.class);
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    private static final ThreadLocal<Pointer> STATVFS = ThreadLocal.withInitial(() -> Native.allocate(112));
+    private static final ThreadLocal<Pointer> STAT = ThreadLocal.withInitial(Stat::allocate);
+
+    private final TieredFiles tiered;
+    private final TreeOps ops;
+    private final NodePaths paths;
+
+    /** An open file: the tree's handle and the flags it was opened with. */
+    private record Open(OpenFile file, int flags) {
+    }
+
+    TieredBacking(TieredFiles tiered, TreeOps ops) throws IOException {
+        this.tiered = tiered;
+        this.ops = ops;
+        this.paths = new NodePaths(tiered.root());
+    }
+
+    /** The tree's exceptions as the errno the kernel is answered with (one mapping for both transports). */
+    private static Errno errno(Throwable e, String op) {
+        if (e instanceof Errno errno) {
+            return errno;
+        }
+        return new Errno(op, -ErrnoMapper.toErrno(e, op));
+    }
+
+    private static Pointer pointer(MemorySegment segment, long size) {
+        return Pointer.wrap(Native.RUNTIME, segment.address(), size);
+    }
+
+    private static Pointer cstr(MemorySegment name) {
+        return Native.cstr(Backing.bytes(name));
+    }
+
+    private static OpenFile file(Opened opened) {
+        return ((Open) opened.state()).file();
+    }
+
+    @Override
+    public void attributes(Node node, MemorySegment stat) {
+        tiered.times().apply(pointer(stat, Native.STAT_SIZE));
+    }
+
+    @Override
+    public void mkdir(Node dir, MemorySegment name, int mode, int uid, int gid) throws Errno {
+        try {
+            ops.dirs().mkdir(paths.child(dir, name), mode, new Caller(uid, gid));
+        } catch (Exception e) {
+            throw errno(e, "mkdir");
+        }
+    }
+
+    @Override
+    public void mknod(Node dir, MemorySegment name, int mode, long rdev, int uid, int gid) throws Errno {
+        try {
+            ops.files().mknod(paths.child(dir, name), mode, rdev, new Caller(uid, gid));
+        } catch (Exception e) {
+            throw errno(e, "mknod");
+        }
+    }
+
+    @Override
+    public void symlink(Node dir, MemorySegment name, MemorySegment target, int uid, int gid) throws Errno {
+        try {
+            ops.links().symlink(cstr(target), paths.child(dir, name), new Caller(uid, gid));
+        } catch (Exception e) {
+            throw errno(e, "symlink");
+        }
+    }
+
+    /** Through the node's own descriptor: the name it was found by may be gone while others remain. */
+    @Override
+    public void link(Node from, Node dir, MemorySegment name) throws Errno {
+        try {
+            ops.links().link(from.fd(), Native.cstr(""), Native.AT_EMPTY_PATH, paths.child(dir, name));
+        } catch (Exception e) {
+            throw errno(e, "link");
+        }
+    }
+
+    @Override
+    public void unlink(Node dir, MemorySegment name) throws Errno {
+        try {
+            ops.links().unlink(paths.child(dir, name));
+        } catch (Exception e) {
+            throw errno(e, "unlink");
+        }
+    }
+
+    @Override
+    public void rmdir(Node dir, MemorySegment name) throws Errno {
+        try {
+            ops.dirs().rmdir(paths.child(dir, name));
+        } catch (Exception e) {
+            throw errno(e, "rmdir");
+        }
+    }
+
+    @Override
+    public void rename(Node fromDir, MemorySegment from, Node toDir, MemorySegment to, int flags) throws Errno {
+        try {
+            ops.links().rename(paths.child(fromDir, from), paths.child(toDir, to), flags);
+        } catch (Exception e) {
+            throw errno(e, "rename");
+        }
+    }
+
+    @Override
+    public Opened open(Node node, int flags, int uid, int gid) throws Errno {
+        try {
+            OpenFile file = ops.files().open(node.fd(), flags);
+            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags));
+        } catch (Exception e) {
+            throw errno(e, "open");
+        }
+    }
+
+    @Override
+    public Opened create(Node dir, MemorySegment name, int flags, int mode, int uid, int gid) throws Errno {
+        try {
+            OpenFile file = ops.files().create(paths.child(dir, name), mode, flags, new Caller(uid, gid));
+            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags));
+        } catch (Exception e) {
+            throw errno(e, "create");
+        }
+    }
+
+    /** A writer the kernel passes through is never seen writing: its writes are found as changes of the file. */
+    @Override
+    public void passingThrough(Opened opened) {
+        Open open = (Open) opened.state();
+        if ((open.flags() & Native.O_ACCMODE) != 0) {
+            ops.files().writesBypass(open.file());
+        }
+    }
+
+    @Override
+    public int read(Opened opened, MemorySegment out, int size, long offset) throws Errno {
+        try {
+            return ops.files().read(file(opened), pointer(out, size), size, offset);
+        } catch (Exception e) {
+            throw errno(e, "read");
+        }
+    }
+
+    @Override
+    public int write(Opened opened, MemorySegment data, int size, long offset) throws Errno {
+        try {
+            return ops.files().write(file(opened), pointer(data, size), size, offset);
+        } catch (Exception e) {
+            throw errno(e, "write");
+        }
+    }
+
+    @Override
+    public void flush(Opened opened) throws Errno {
+        try {
+            ops.files().flush(file(opened));
+        } catch (Exception e) {
+            throw errno(e, "flush");
+        }
+    }
+
+    @Override
+    public void fsync(Opened opened, boolean dataOnly) throws Errno {
+        try {
+            ops.files().fsync(file(opened), dataOnly);
+        } catch (Exception e) {
+            throw errno(e, "fsync");
+        }
+    }
+
+    @Override
+    public void release(Opened opened) {
+        try {
+            ops.files().release(file(opened));
+        } catch (Exception e) {
+            LOG.warnf("release of an open file: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * An evicted or partly restored file's holes are not the file's: it is all data to whoever
+     * seeks for data or holes (else cp and tar would copy zeros where the store has the bytes).
+     */
+    @Override
+    public long lseek(Opened opened, long offset, int whence) throws Errno {
+        OpenFile file = file(opened);
+        if ((whence == SEEK_DATA || whence == SEEK_HOLE) && !file.tiered().whole()) {
+            Pointer st = STAT.get();
+            try {
+                Stat.fstat(file.fd(), st);
+            } catch (Exception e) {
+                throw errno(e, "lseek");
+            }
+            long size = Stat.size(st);
+            if (offset < 0 || offset >= size) {
+                throw new Errno("lseek", dev.zero.agent.posix.Errno.ENXIO);
+            }
+            return whence == SEEK_DATA ? offset : size;
+        }
+        return Backing.super.lseek(opened, offset, whence);
+    }
+
+    @Override
+    public void fallocate(Opened opened, int mode, long offset, long length) throws Errno {
+        try {
+            ops.files().fallocate(file(opened), mode, offset, length);
+        } catch (Exception e) {
+            throw errno(e, "fallocate");
+        }
+    }
+
+    @Override
+    public void chmod(Node node, int mode) throws Errno {
+        try {
+            ops.files().chmod(paths.path(node), mode);
+        } catch (Exception e) {
+            throw errno(e, "chmod");
+        }
+    }
+
+    @Override
+    public void chown(Node node, int uid, int gid) throws Errno {
+        try {
+            ops.files().chown(paths.path(node), uid, gid);
+        } catch (Exception e) {
+            throw errno(e, "chown");
+        }
+    }
+
+    @Override
+    public void truncate(Node node, Opened opened, long size) throws Errno {
+        try {
+            if (opened != null) {
+                ops.files().ftruncate(file(opened), size);
+            } else {
+                ops.files().truncate(paths.path(node), size);
+            }
+        } catch (Exception e) {
+            throw errno(e, "truncate");
+        }
+    }
+
+    @Override
+    public void utimens(Node node, MemorySegment times) throws Errno {
+        try {
+            ops.files().utimens(paths.path(node), pointer(times, 32));
+        } catch (Exception e) {
+            throw errno(e, "utimens");
+        }
+    }
+
+    @Override
+    public long getxattr(Node node, MemorySegment name, MemorySegment out, long size) throws Errno {
+        try {
+            return ops.xattrs().get(paths.path(node), cstr(name), size == 0 ? null : pointer(out, size), size);
+        } catch (Exception e) {
+            throw errno(e, "getxattr");
+        }
+    }
+
+    @Override
+    public long listxattr(Node node, MemorySegment out, long size) throws Errno {
+        try {
+            return ops.xattrs().list(paths.path(node), size == 0 ? null : pointer(out, size), size);
+        } catch (Exception e) {
+            throw errno(e, "listxattr");
+        }
+    }
+
+    @Override
+    public void setxattr(Node node, MemorySegment name, MemorySegment value, long size, int flags) throws Errno {
+        try {
+            ops.xattrs().set(paths.path(node), cstr(name), pointer(value, Math.max(size, 1)), size, flags);
+        } catch (Exception e) {
+            throw errno(e, "setxattr");
+        }
+    }
+
+    @Override
+    public void removexattr(Node node, MemorySegment name) throws Errno {
+        try {
+            ops.xattrs().remove(paths.path(node), cstr(name));
+        } catch (Exception e) {
+            throw errno(e, "removexattr");
+        }
+    }
+
+    /** The tree's "infinite" statvfs ({@link dev.zero.agent.fs.FileOps#statfs}) as {@code fuse_kstatfs}. */
+    @Override
+    public void statfs(Node root, MemorySegment out) throws Errno {
+        Pointer v = STATVFS.get();
+        try {
+            ops.files().statfs(v);
+        } catch (Exception e) {
+            throw errno(e, "statfs");
+        }
+        for (int i = 0; i < 5; i++) {
+            out.set(JAVA_LONG_UNALIGNED, 8L * i, v.getLong(16 + 8L * i)); // blocks, bfree, bavail, files, ffree
+        }
+        out.set(JAVA_INT_UNALIGNED, 40, (int) v.getLong(0)); // bsize
+        out.set(JAVA_INT_UNALIGNED, 44, (int) v.getLong(80)); // namelen
+        out.set(JAVA_INT_UNALIGNED, 48, (int) v.getLong(8)); // frsize
+        out.asSlice(52, 80 - 52).fill((byte) 0);
+    }
+}
