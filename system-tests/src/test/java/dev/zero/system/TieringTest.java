@@ -47,6 +47,19 @@ class TieringTest {
     protected void configure(ZeroStack stack) throws Exception {
     }
 
+    /** How the agent's health says the mount is served: by default Zero's own transport, with kernel passthrough. */
+    protected String servedBy() {
+        return "kernel (passthrough on)";
+    }
+
+    @Test
+    @Order(0)
+    @DisplayName("the mount is served by the transport configured, as the agent's health says")
+    void transport() throws Exception {
+        assertThat(Shell.run(Path.of("/"), "curl -s http://127.0.0.1:" + zero.agentPort + "/q/health"))
+                .containsPattern("\"transport\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(servedBy()) + "\"");
+    }
+
     /** Where the store keeps the bytes of an object, so a test can damage or remove them. */
     protected Path objectFile(String key) throws Exception {
         return zero.home.resolve("objects").resolve(key);

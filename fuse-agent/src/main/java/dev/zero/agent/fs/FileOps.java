@@ -66,9 +66,10 @@ public final class FileOps {
 
     /**
      * The kernel writes through this handle itself (passthrough), so no WRITE tells the agent:
-     * while it is open the file is not uploaded, and at each flush, fsync and the release a
-     * change of the file since the handle last saw it (size, mtime, ctime) is recorded as the
-     * handle's write. A handle that only reads or truncates records no write.
+     * until its release the file is not uploaded, and at each flush, fsync and the release (and
+     * before a change of the file's times or size, see {@link #catchUp}) a change of the file
+     * since the handle last saw it (size, mtime) is recorded as the handle's write. A handle
+     * that only reads or truncates records no write.
      */
     public void writesBypass(OpenFile file) {
         file.seenAs = fingerprint(file.fd);
@@ -76,8 +77,12 @@ public final class FileOps {
         file.tiered.onUnseenWriterOpened(file.fd);
     }
 
-    /** Records what the kernel wrote through a bypassed handle since it last looked, and settles it. */
-    private void catchUp(OpenFile file) throws IOException {
+    /**
+     * Records what the kernel wrote through a bypassed handle since it last looked, and settles
+     * it; also called before the times or size of its file change (a write followed by setting
+     * mtime back would otherwise go unseen).
+     */
+    public void catchUp(OpenFile file) throws IOException {
         if (!file.bypassed) {
             return;
         }
@@ -260,7 +265,7 @@ public final class FileOps {
         } catch (ErrnoException e) {
             return null;
         }
-        return new OpenFile.Written(Stat.size(st), Stat.mtime(st), Stat.ctime(st));
+        return new OpenFile.Written(Stat.size(st), Stat.mtime(st));
     }
 
     /** A close(2) of one of the handle's descriptors (there may be more, and writes after it). */

@@ -19,8 +19,11 @@ public final class OpenFile {
     /** A bypassed handle's file as the handle last saw it: when its writes began or were last settled. */
     volatile Written seenAs;
 
-    /** What a write moves of a file: size, mtime and ctime. */
-    record Written(long size, Stat.Timespec mtime, Stat.Timespec ctime) {
+    /**
+     * What a write moves of a file: size and mtime (not ctime, which the agent's own link,
+     * rename and attribute changes move too).
+     */
+    record Written(long size, Stat.Timespec mtime) {
     }
     /** Bytes written through this handle since its file's space was last counted. */
     final java.util.concurrent.atomic.AtomicLong uncounted = new java.util.concurrent.atomic.AtomicLong();

@@ -5,6 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
@@ -37,9 +40,11 @@ final class TieredBacking implements Backing {
     private final TieredFiles tiered;
     private final TreeOps ops;
     private final NodePaths paths;
+    /** Open handles the kernel writes through itself, by backing inode. */
+    private final Map<Long, Set<OpenFile>> unseenWriters = new ConcurrentHashMap<>();
 
-    /** An open file: the tree's handle and the flags it was opened with. */
-    private record Open(OpenFile file, int flags) {
+    /** An open file: the tree's handle, the flags it was opened with and its backing inode. */
+    private record Open(OpenFile file, int flags, long inode) {
     }
 
     TieredBacking(TieredFiles tiered, TreeOps ops) throws IOException {
@@ -141,7 +146,7 @@ final class TieredBacking implements Backing {
     public Opened open(Node node, int flags, int uid, int gid) throws Errno {
         try {
             OpenFile file = ops.files().open(node.fd(), flags);
-            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags));
+            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags, node.inode()));
         } catch (Exception e) {
             throw errno(e, "open");
         }
@@ -151,7 +156,9 @@ final class TieredBacking implements Backing {
     public Opened create(Node dir, MemorySegment name, int flags, int mode, int uid, int gid) throws Errno {
         try {
             OpenFile file = ops.files().create(paths.child(dir, name), mode, flags, new Caller(uid, gid));
-            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags));
+            Pointer st = STAT.get();
+            Stat.fstat(file.fd(), st);
+            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags, Stat.ino(st)));
         } catch (Exception e) {
             throw errno(e, "create");
         }
@@ -163,6 +170,17 @@ final class TieredBacking implements Backing {
         Open open = (Open) opened.state();
         if ((open.flags() & Native.O_ACCMODE) != 0) {
             ops.files().writesBypass(open.file());
+            unseenWriters.computeIfAbsent(open.inode(), i -> ConcurrentHashMap.newKeySet()).add(open.file());
+        }
+    }
+
+    /** Before the daemon changes a file's times or size: what its passthrough writers wrote is recorded first. */
+    private void catchUp(Node node) throws IOException {
+        Set<OpenFile> writers = unseenWriters.get(node.inode());
+        if (writers != null) {
+            for (OpenFile writer : writers) {
+                ops.files().catchUp(writer);
+            }
         }
     }
 
@@ -204,8 +222,13 @@ final class TieredBacking implements Backing {
 
     @Override
     public void release(Opened opened) {
+        Open open = (Open) opened.state();
+        unseenWriters.computeIfPresent(open.inode(), (inode, writers) -> {
+            writers.remove(open.file());
+            return writers.isEmpty() ? null : writers;
+        });
         try {
-            ops.files().release(file(opened));
+            ops.files().release(open.file());
         } catch (Exception e) {
             LOG.warnf("release of an open file: %s", e.getMessage());
         }
@@ -264,6 +287,7 @@ final class TieredBacking implements Backing {
     @Override
     public void truncate(Node node, Opened opened, long size) throws Errno {
         try {
+            catchUp(node);
             if (opened != null) {
                 ops.files().ftruncate(file(opened), size);
             } else {
@@ -277,6 +301,7 @@ final class TieredBacking implements Backing {
     @Override
     public void utimens(Node node, MemorySegment times) throws Errno {
         try {
+            catchUp(node);
             ops.files().utimens(paths.path(node), pointer(times, 32));
         } catch (Exception e) {
             throw errno(e, "utimens");

@@ -25,6 +25,6 @@ public class MountHealthCheck implements HealthCheck {
         if (!config.mount().enabled()) {
             return answer.up().withData("enabled", false).build();
         }
-        return mount.current().isPresent() ? answer.up().build() : answer.down().build();
+        return mount.current().map(v -> answer.status(v.isUp()).withData("transport", v.transport()).build()).orElseGet(() -> answer.down().build());
     }
 }
