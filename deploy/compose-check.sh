@@ -16,7 +16,7 @@
 # Environment (all optional):
 #   ZERO_DOCKER_WORK        the engine's work dir when this script starts one (/var/tmp/zero-docker;
 #                           its image cache survives between runs)
-#   ZERO_CHECK_BASE_IMAGE   a JRE 21+ image to build on (default: zero-local/jre:25, made here
+#   ZERO_CHECK_BASE_IMAGE   a JRE 25+ image to build on (default: zero-local/jre:25, made here
 #                           from a debootstrapped Debian and the host's JDK)
 #   ZERO_CHECK_POSTGRES_IMAGE  the PostgreSQL image (default: zero-local/postgres:15, built
 #                           from deploy/test-images/postgres)
@@ -209,12 +209,12 @@ clean_engine_traces() {
 # --- local base images ------------------------------------------------------------------------
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
-newest_jdk() {  # a JDK 21+ of the host, for the local JRE image
+newest_jdk() {  # a JDK 25+ of the host, for the local JRE image
   local j v
   for j in ${JAVA_HOME:-} $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -rV); do
     [ -x "$j/bin/jlink" ] && [ -f "$j/release" ] || continue
     v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$j/release")"
-    [ "${v:-0}" -ge 21 ] && { echo "$j"; return 0; }
+    [ "${v:-0}" -ge 25 ] && { echo "$j"; return 0; }
   done
   return 1
 }
@@ -238,7 +238,7 @@ build_base_images() {
   fi
   if [ "$JRE_IMAGE" = zero-local/jre:25 ] && ! have_image "$JRE_IMAGE"; then
     local jdk ctx="$W/jre-context" mods
-    jdk="$(newest_jdk)" || fail "no JDK 21+ with jlink on this host (JAVA_HOME or /usr/lib/jvm) to make $JRE_IMAGE from"
+    jdk="$(newest_jdk)" || fail "no JDK 25+ with jlink on this host (JAVA_HOME or /usr/lib/jvm) to make $JRE_IMAGE from"
     say "linking a Java runtime from $jdk"
     rm -rf "$ctx" && mkdir -p "$ctx"
     cp "$ROOT/deploy/test-images/jre/Dockerfile" "$ctx/"
