@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks a Zero mount against the bare backing file system and a C passthrough
-# (bindfs --multithreaded) over the same file system, in the same run, metric by metric; and the
-# kernel transport (fuse-kernel: /dev/fuse spoken directly, with passthrough) serving a mirror.
+# (bindfs --multithreaded) over the same file system, in the same run, metric by metric: Zero on
+# its default transport (kernel: /dev/fuse spoken directly, inode-based, with passthrough) and on
+# its fallback (jnr-fuse: libfuse2's path API).
 #
-#   bench/mount-bench.sh                 # starts its own Zero agent (fuse-agent jar) on a temp dir
+#   bench/mount-bench.sh                 # starts two Zero agents (fuse-agent jar) on temp dirs
 #   ZERO_BENCH_MOUNT=/mnt/zero ZERO_BENCH_BACKING=/var/cache/zero/tree bench/mount-bench.sh
 #                                        # measures an already running mount (e.g. from ./zero up)
+#                                        # in the "zero" column (no jnr-fuse agent is started)
 #
 # Knobs (env): ZERO_BENCH_FILES (small files per metadata phase, 3000), ZERO_BENCH_SIZE_MB
 # (sequential file size, 1024), ZERO_BENCH_SECONDS (per random-I/O test, 5), JAVA_HOME,
@@ -25,8 +27,8 @@ JAR=${ZERO_BENCH_JAR:-$ROOT/fuse-agent/target/quarkus-app/quarkus-run.jar}
 
 WORK=""
 AGENT_PID=""
-KERNEL_PID=""
-KMNT=""
+JNR_PID=""
+JMNT=""
 ZMNT=""
 BMNT=""
 TARGETS=()
@@ -46,22 +48,15 @@ cleanup() {
     if [ -n "$BMNT" ] && is_mounted "$BMNT"; then
         fusermount -u "$BMNT" 2>/dev/null || fusermount -u -z "$BMNT"
     fi
-    if [ -n "$KERNEL_PID" ]; then
-        kill -TERM "$KERNEL_PID" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$KERNEL_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$KERNEL_PID" 2>/dev/null
-        wait "$KERNEL_PID" 2>/dev/null
-    fi
-    if [ -n "$KMNT" ] && is_mounted "$KMNT"; then umount -l "$KMNT"; fi
-    if [ -n "$AGENT_PID" ]; then
-        kill -TERM "$AGENT_PID" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$AGENT_PID" 2>/dev/null
-        wait "$AGENT_PID" 2>/dev/null
-    fi
-    if [ -n "$ZMNT" ] && [ -z "${ZERO_BENCH_MOUNT:-}" ] && is_mounted "$ZMNT"; then
-        fusermount -u "$ZMNT" 2>/dev/null || fusermount -u -z "$ZMNT"
-    fi
+    for pid in $JNR_PID $AGENT_PID; do
+        kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    for m in "$JMNT" "$ZMNT"; do
+        [ -n "$m" ] && [ "$m" != "${ZERO_BENCH_MOUNT:-}" ] && is_mounted "$m" && { fusermount -u "$m" 2>/dev/null || umount -l "$m"; }
+    done
     [ -n "$WORK" ] && rm -rf "$WORK"
     exit "$rc"
 }
@@ -74,9 +69,9 @@ find_java() {
         [ -x "$j/bin/java" ] || continue
         local v
         v=$("$j/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
-        if [ "${v%%.*}" -ge 21 ] 2>/dev/null; then echo "$j"; return; fi
+        if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then echo "$j"; return; fi
     done
-    log "no JDK >= 21 found (set JAVA_HOME)"; exit 1
+    log "no JDK >= 25 found (set JAVA_HOME)"; exit 1
 }
 
 # ---- set up the three targets ----
@@ -99,26 +94,38 @@ else
         log "building fuse-agent ..."
         (cd "$ROOT" && JAVA_HOME=$JAVA_HOME mvn -q -o -pl fuse-agent -am package -DskipTests)
     fi
+    # start_agent NAME TRANSPORT: an agent with no service behind it (nothing is uploaded)
+    start_agent() {
+        local mnt=$WORK/$1-mnt cache=$WORK/$1-cache
+        mkdir -p "$mnt" "$cache"
+        log "starting a Zero agent on $2 (log: $WORK/$1.log) ..."
+        "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+            -Dzero.agent.mountpoint="$mnt" \
+            -Dzero.agent.cache-dir="$cache" \
+            -Dzero.agent.mount.transport="$2" \
+            -Dzero.agent.service-url=http://127.0.0.1:1 \
+            -Dzero.agent.token=bench-token-0123456789 \
+            -Dquarkus.http.port=0 \
+            ${ZERO_BENCH_JAVA_OPTS:-} \
+            -jar "$JAR" >"$WORK/$1.log" 2>&1 &
+        STARTED_PID=$!
+        for _ in $(seq 600); do
+            is_mounted "$mnt" && break
+            kill -0 "$STARTED_PID" 2>/dev/null || { log "the agent exited:"; tail -20 "$WORK/$1.log" >&2; exit 1; }
+            sleep 0.1
+        done
+        is_mounted "$mnt" || { log "the mount did not come up in 60 s"; tail -20 "$WORK/$1.log" >&2; exit 1; }
+    }
+    start_agent zero kernel
+    AGENT_PID=$STARTED_PID
     ZMNT=$WORK/zero-mnt
-    CACHE=$WORK/zero-cache
-    BACKING=$CACHE/tree
-    mkdir -p "$ZMNT" "$CACHE"
-    log "starting the Zero agent (log: $WORK/agent.log) ..."
-    "$JAVA_HOME/bin/java" \
-        -Dzero.agent.mountpoint="$ZMNT" \
-        -Dzero.agent.cache-dir="$CACHE" \
-        -Dzero.agent.service-url=http://127.0.0.1:1 \
-        -Dzero.agent.token=bench-token-0123456789 \
-        -Dquarkus.http.port=0 \
-        ${ZERO_BENCH_JAVA_OPTS:-} \
-        -jar "$JAR" >"$WORK/agent.log" 2>&1 &
-    AGENT_PID=$!
-    for _ in $(seq 600); do
-        is_mounted "$ZMNT" && break
-        kill -0 "$AGENT_PID" 2>/dev/null || { log "the agent exited:"; tail -20 "$WORK/agent.log" >&2; exit 1; }
-        sleep 0.1
-    done
-    is_mounted "$ZMNT" || { log "the mount did not come up in 60 s"; tail -20 "$WORK/agent.log" >&2; exit 1; }
+    BACKING=$WORK/zero-cache/tree
+    grep -q "kernel transport" "$WORK/zero.log" || log "warning: the agent fell back from the kernel transport: $(grep -m1 'cannot mount' "$WORK/zero.log")"
+    if [ "${ZERO_BENCH_JNR:-1}" = 1 ]; then
+        start_agent jnr jnr-fuse
+        JNR_PID=$STARTED_PID
+        JMNT=$WORK/jnr-mnt
+    fi
 fi
 log "zero mount:   $ZMNT (backing $BACKING): $(awk -v m="$ZMNT" '$2 == m { print $4 }' /proc/mounts)"
 
@@ -139,28 +146,11 @@ if command -v bindfs >/dev/null; then
 else
     log "bindfs not installed (apt-get install bindfs): its column stays empty"
 fi
-# The kernel transport (fuse-kernel, issue #10) serving a plain mirror: the protocol and
-# passthrough without Zero's tiering yet. Needs JDK 25 and root (it mounts /dev/fuse itself).
-KCLASSES=$ROOT/fuse-kernel/target/classes
-KJAVA=$(find_java)
-if [ "${ZERO_BENCH_KERNEL:-1}" = 1 ] && [ -d "$KCLASSES/dev" ] && [ "$(id -u)" = 0 ]; then
-    KSRC=$WORK/kernel-src
-    KMNT=$WORK/kernel-mnt
-    mkdir -p "$KSRC" "$KMNT"
-    "$KJAVA/bin/java" --enable-native-access=ALL-UNNAMED -cp "$KCLASSES" dev.zero.fuse.kernel.MirrorMain "$KSRC" "$KMNT" \
-        >"$WORK/kernel.log" 2>&1 &
-    KERNEL_PID=$!
-    for _ in $(seq 300); do is_mounted "$KMNT" && break; sleep 0.1; done
-    if is_mounted "$KMNT"; then
-        TARGETS+=(kernel)
-        DIR[kernel]=$KMNT/bench
-        mkdir -p "${DIR[kernel]}"
-        log "kernel transport mirror: $KMNT ($(head -1 "$WORK/kernel.log"))"
-    else
-        log "the kernel transport did not mount: $(tail -3 "$WORK/kernel.log")"
-    fi
-else
-    log "kernel transport not measured (needs root and fuse-kernel/target/classes; ZERO_BENCH_KERNEL=0 skips it)"
+if [ -n "$JMNT" ]; then
+    TARGETS+=(jnr)
+    DIR[jnr]=$JMNT/.bench-$$
+    mkdir -p "${DIR[jnr]}"
+    log "zero on jnr-fuse: $JMNT"
 fi
 
 # ---- measurements ----
@@ -296,19 +286,14 @@ done
 echo
 echo "Zero mount benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  nproc=$(nproc)  kernel=$(uname -r)  fs=$(findmnt -no FSTYPE -T "$BACKING")"
 echo "files=$FILES  size=${SIZE_MB}MiB  random-io=${SECS}s  $(command -v fio >/dev/null && echo fio || echo python)"
-printf '%-30s %12s %12s %12s %12s %12s %12s\n' metric zero kernel bare bindfs-mt zero/bindfs kernel/bare
+printf '%-30s %12s %12s %12s %12s %12s %12s\n' metric zero bare zero-jnr bindfs-mt zero/bare zero/bindfs
 printf '%-30s %12s %12s %12s %12s %12s %12s\n' ------------------------------ ------------ ------------ ------------ ------------ ------------ ------------
 ratio() { if [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else echo -; fi; }
 for m in "${METRICS[@]}"; do
     z=${R[zero,$m]:--}
-    k=${R[kernel,$m]:--}
     b=${R[bare,$m]:--}
+    j=${R[jnr,$m]:--}
     c=${R[bindfs,$m]:--}
-    printf '%-30s %12s %12s %12s %12s %12s %12s\n' "$m" "$z" "$k" "$b" "$c" "$(ratio "$z" "$c")" "$(ratio "$k" "$b")"
+    printf '%-30s %12s %12s %12s %12s %12s %12s\n' "$m" "$z" "$b" "$j" "$c" "$(ratio "$z" "$b")" "$(ratio "$z" "$c")"
 done
-if [ -n "$KERNEL_PID" ]; then
-    kill -TERM "$KERNEL_PID" 2>/dev/null || true
-    wait "$KERNEL_PID" 2>/dev/null || true
-    KERNEL_PID=""
-    echo "kernel transport: $(tail -1 "$WORK/kernel.log") reached the daemon during the whole run"
-fi
+echo "zero: $(grep -m1 -o 'kernel transport, passthrough [^)]*)\?' "$WORK/zero.log" 2>/dev/null || echo "the mount given")"

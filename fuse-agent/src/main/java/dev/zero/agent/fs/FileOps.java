@@ -59,9 +59,13 @@ public final class FileOps {
         return opened(fd, flags, null);
     }
 
-    /** Opens the file behind {@code pathFd} (an {@code O_PATH} descriptor, as the inode transport holds), as {@link #open(Pointer, int)}. */
+    /**
+     * Opens the file behind {@code pathFd} (an {@code O_PATH} descriptor, as the inode transport
+     * holds), as {@link #open(Pointer, int)}. Without O_NOFOLLOW: the kernel has resolved the name
+     * already (cp -r asks for it), and the descriptor's /proc link is itself a symlink.
+     */
     public OpenFile open(int pathFd, int flags) throws IOException {
-        return opened(BackingRoot.reopen(pathFd, flags & ~OPEN_STRIP), flags, null);
+        return opened(BackingRoot.reopen(pathFd, flags & ~(OPEN_STRIP | Native.O_NOFOLLOW)), flags, null);
     }
 
     /**

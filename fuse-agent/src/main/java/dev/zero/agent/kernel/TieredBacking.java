@@ -53,6 +53,33 @@ final class TieredBacking implements Backing {
         this.paths = new NodePaths(tiered.root());
     }
 
+    @FunctionalInterface
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface LongCall {
+        long get() throws Exception;
+    }
+
+    /** Runs a tree operation, its exceptions as the errno the kernel is answered with. */
+    private static void call(String op, Call c) throws Errno {
+        try {
+            c.run();
+        } catch (Exception e) {
+            throw errno(e, op);
+        }
+    }
+
+    private static long value(String op, LongCall c) throws Errno {
+        try {
+            return c.get();
+        } catch (Exception e) {
+            throw errno(e, op);
+        }
+    }
+
     /** The tree's exceptions as the errno the kernel is answered with (one mapping for both transports). */
     private static Errno errno(Throwable e, String op) {
         if (e instanceof Errno errno) {
@@ -80,73 +107,45 @@ final class TieredBacking implements Backing {
 
     @Override
     public void mkdir(Node dir, MemorySegment name, int mode, int uid, int gid) throws Errno {
-        try {
-            ops.dirs().mkdir(paths.child(dir, name), mode, new Caller(uid, gid));
-        } catch (Exception e) {
-            throw errno(e, "mkdir");
-        }
+        call("mkdir", () -> ops.dirs().mkdir(paths.child(dir, name), mode, new Caller(uid, gid)));
     }
 
     @Override
     public void mknod(Node dir, MemorySegment name, int mode, long rdev, int uid, int gid) throws Errno {
-        try {
-            ops.files().mknod(paths.child(dir, name), mode, rdev, new Caller(uid, gid));
-        } catch (Exception e) {
-            throw errno(e, "mknod");
-        }
+        call("mknod", () -> ops.files().mknod(paths.child(dir, name), mode, rdev, new Caller(uid, gid)));
     }
 
     @Override
     public void symlink(Node dir, MemorySegment name, MemorySegment target, int uid, int gid) throws Errno {
-        try {
-            ops.links().symlink(cstr(target), paths.child(dir, name), new Caller(uid, gid));
-        } catch (Exception e) {
-            throw errno(e, "symlink");
-        }
+        call("symlink", () -> ops.links().symlink(cstr(target), paths.child(dir, name), new Caller(uid, gid)));
     }
 
     /** Through the node's own descriptor: the name it was found by may be gone while others remain. */
     @Override
     public void link(Node from, Node dir, MemorySegment name) throws Errno {
-        try {
-            ops.links().link(from.fd(), Native.cstr(""), Native.AT_EMPTY_PATH, paths.child(dir, name));
-        } catch (Exception e) {
-            throw errno(e, "link");
-        }
+        call("link", () -> ops.links().link(from.fd(), Native.cstr(""), Native.AT_EMPTY_PATH, paths.child(dir, name)));
     }
 
     @Override
     public void unlink(Node dir, MemorySegment name) throws Errno {
-        try {
-            ops.links().unlink(paths.child(dir, name));
-        } catch (Exception e) {
-            throw errno(e, "unlink");
-        }
+        call("unlink", () -> ops.links().unlink(paths.child(dir, name)));
     }
 
     @Override
     public void rmdir(Node dir, MemorySegment name) throws Errno {
-        try {
-            ops.dirs().rmdir(paths.child(dir, name));
-        } catch (Exception e) {
-            throw errno(e, "rmdir");
-        }
+        call("rmdir", () -> ops.dirs().rmdir(paths.child(dir, name)));
     }
 
     @Override
     public void rename(Node fromDir, MemorySegment from, Node toDir, MemorySegment to, int flags) throws Errno {
-        try {
-            ops.links().rename(paths.child(fromDir, from), paths.child(toDir, to), flags);
-        } catch (Exception e) {
-            throw errno(e, "rename");
-        }
+        call("rename", () -> ops.links().rename(paths.child(fromDir, from), paths.child(toDir, to), flags));
     }
 
     @Override
     public Opened open(Node node, int flags, int uid, int gid) throws Errno {
         try {
             OpenFile file = ops.files().open(node.fd(), flags);
-            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags, node.inode()));
+            return new Opened(file.fd(), passable(file, flags), new Open(file, flags, node.inode()));
         } catch (Exception e) {
             throw errno(e, "open");
         }
@@ -158,10 +157,20 @@ final class TieredBacking implements Backing {
             OpenFile file = ops.files().create(paths.child(dir, name), mode, flags, new Caller(uid, gid));
             Pointer st = STAT.get();
             Stat.fstat(file.fd(), st);
-            return new Opened(file.fd(), file.tiered().whole(), new Open(file, flags, Stat.ino(st)));
+            return new Opened(file.fd(), passable(file, flags), new Open(file, flags, Stat.ino(st)));
         } catch (Exception e) {
             throw errno(e, "create");
         }
+    }
+
+    /**
+     * Whether the kernel may read and write the open file itself: its content is all on the
+     * host, and it is not a writer under a hard limit ({@code maxDiskUsage}), whose writes the
+     * agent must see to hold them there.
+     */
+    private boolean passable(OpenFile file, int flags) {
+        boolean writer = (flags & Native.O_ACCMODE) != 0;
+        return file.tiered().whole() && !(writer && tiered.budget().max() != null);
     }
 
     /** A writer the kernel passes through is never seen writing: its writes are found as changes of the file. */
@@ -186,38 +195,22 @@ final class TieredBacking implements Backing {
 
     @Override
     public int read(Opened opened, MemorySegment out, int size, long offset) throws Errno {
-        try {
-            return ops.files().read(file(opened), pointer(out, size), size, offset);
-        } catch (Exception e) {
-            throw errno(e, "read");
-        }
+        return (int) value("read", () -> ops.files().read(file(opened), pointer(out, size), size, offset));
     }
 
     @Override
     public int write(Opened opened, MemorySegment data, int size, long offset) throws Errno {
-        try {
-            return ops.files().write(file(opened), pointer(data, size), size, offset);
-        } catch (Exception e) {
-            throw errno(e, "write");
-        }
+        return (int) value("write", () -> ops.files().write(file(opened), pointer(data, size), size, offset));
     }
 
     @Override
     public void flush(Opened opened) throws Errno {
-        try {
-            ops.files().flush(file(opened));
-        } catch (Exception e) {
-            throw errno(e, "flush");
-        }
+        call("flush", () -> ops.files().flush(file(opened)));
     }
 
     @Override
     public void fsync(Opened opened, boolean dataOnly) throws Errno {
-        try {
-            ops.files().fsync(file(opened), dataOnly);
-        } catch (Exception e) {
-            throw errno(e, "fsync");
-        }
+        call("fsync", () -> ops.files().fsync(file(opened), dataOnly));
     }
 
     @Override
@@ -259,29 +252,17 @@ final class TieredBacking implements Backing {
 
     @Override
     public void fallocate(Opened opened, int mode, long offset, long length) throws Errno {
-        try {
-            ops.files().fallocate(file(opened), mode, offset, length);
-        } catch (Exception e) {
-            throw errno(e, "fallocate");
-        }
+        call("fallocate", () -> ops.files().fallocate(file(opened), mode, offset, length));
     }
 
     @Override
     public void chmod(Node node, int mode) throws Errno {
-        try {
-            ops.files().chmod(paths.path(node), mode);
-        } catch (Exception e) {
-            throw errno(e, "chmod");
-        }
+        call("chmod", () -> ops.files().chmod(paths.path(node), mode));
     }
 
     @Override
     public void chown(Node node, int uid, int gid) throws Errno {
-        try {
-            ops.files().chown(paths.path(node), uid, gid);
-        } catch (Exception e) {
-            throw errno(e, "chown");
-        }
+        call("chown", () -> ops.files().chown(paths.path(node), uid, gid));
     }
 
     @Override
@@ -310,49 +291,29 @@ final class TieredBacking implements Backing {
 
     @Override
     public long getxattr(Node node, MemorySegment name, MemorySegment out, long size) throws Errno {
-        try {
-            return ops.xattrs().get(paths.path(node), cstr(name), size == 0 ? null : pointer(out, size), size);
-        } catch (Exception e) {
-            throw errno(e, "getxattr");
-        }
+        return value("getxattr", () -> ops.xattrs().get(paths.path(node), cstr(name), size == 0 ? null : pointer(out, size), size));
     }
 
     @Override
     public long listxattr(Node node, MemorySegment out, long size) throws Errno {
-        try {
-            return ops.xattrs().list(paths.path(node), size == 0 ? null : pointer(out, size), size);
-        } catch (Exception e) {
-            throw errno(e, "listxattr");
-        }
+        return value("listxattr", () -> ops.xattrs().list(paths.path(node), size == 0 ? null : pointer(out, size), size));
     }
 
     @Override
     public void setxattr(Node node, MemorySegment name, MemorySegment value, long size, int flags) throws Errno {
-        try {
-            ops.xattrs().set(paths.path(node), cstr(name), pointer(value, Math.max(size, 1)), size, flags);
-        } catch (Exception e) {
-            throw errno(e, "setxattr");
-        }
+        call("setxattr", () -> ops.xattrs().set(paths.path(node), cstr(name), pointer(value, Math.max(size, 1)), size, flags));
     }
 
     @Override
     public void removexattr(Node node, MemorySegment name) throws Errno {
-        try {
-            ops.xattrs().remove(paths.path(node), cstr(name));
-        } catch (Exception e) {
-            throw errno(e, "removexattr");
-        }
+        call("removexattr", () -> ops.xattrs().remove(paths.path(node), cstr(name)));
     }
 
     /** The tree's "infinite" statvfs ({@link dev.zero.agent.fs.FileOps#statfs}) as {@code fuse_kstatfs}. */
     @Override
     public void statfs(Node root, MemorySegment out) throws Errno {
         Pointer v = STATVFS.get();
-        try {
-            ops.files().statfs(v);
-        } catch (Exception e) {
-            throw errno(e, "statfs");
-        }
+        call("statfs", () -> ops.files().statfs(v));
         for (int i = 0; i < 5; i++) {
             out.set(JAVA_LONG_UNALIGNED, 8L * i, v.getLong(16 + 8L * i)); // blocks, bfree, bavail, files, ffree
         }

@@ -83,9 +83,9 @@ public final class Native {
         return Memory.allocateDirect(RUNTIME, size, true);
     }
 
-    /** The bytes of a NUL-terminated string. */
+    /** The bytes of a NUL-terminated string (looked for within the pointer's size where it has one, as {@link #cstr} gives). */
     public static byte[] bytes(Pointer p) {
-        int len = (int) p.indexOf(0, (byte) 0);
+        int len = p.indexOf(0, (byte) 0, (int) Math.min(p.size(), Integer.MAX_VALUE));
         byte[] b = new byte[len];
         p.get(0, b, 0, len);
         return b;

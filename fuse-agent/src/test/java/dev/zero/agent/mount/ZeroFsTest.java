@@ -87,7 +87,7 @@ class ZeroFsTest {
         }
 
         @Test
-        @DisplayName("O_EXCL, O_TRUNC, O_APPEND and O_DIRECTORY behave as on a local disk")
+        @DisplayName("O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY and O_NOFOLLOW behave as on a local disk")
         void openFlags() {
             String code = """
                     fd = os.open('f', os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640); os.write(fd, b'hello world'); os.close(fd)
@@ -100,6 +100,7 @@ class ZeroFsTest {
                     print(err(os.open, 'missing', os.O_RDONLY))
                     os.symlink('f', 'l')
                     print(err(os.open, 'l', os.O_RDONLY | os.O_NOFOLLOW))
+                    fd = os.open('f', os.O_RDONLY | os.O_NOFOLLOW); print(os.read(fd, 5)); os.close(fd)
                     print(oct(os.stat('f').st_mode & 0o7777))
                     """;
             String expected = py(ref, code);

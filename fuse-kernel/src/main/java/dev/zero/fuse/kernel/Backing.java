@@ -81,9 +81,12 @@ public interface Backing {
         Libc.renameat2(fromDir.fd, from, toDir.fd, to, flags);
     }
 
-    /** Opens the node's file for the kernel's OPEN with {@code flags}. */
+    /**
+     * Opens the node's file for the kernel's OPEN with {@code flags}, through its /proc link
+     * (itself a symlink, so without O_NOFOLLOW: the kernel has resolved the name already).
+     */
     default Opened open(Node node, int flags, int uid, int gid) throws Errno {
-        return new Opened(Libc.open(Scratch.get().procPath(node.fd), ownFlags(flags), 0), true, null);
+        return new Opened(Libc.open(Scratch.get().procPath(node.fd), ownFlags(flags) & ~Libc.O_NOFOLLOW, 0), true, null);
     }
 
     /** CREATE: opens {@code name} in {@code dir}, creating it if need be (O_EXCL as asked), owned by the caller. */
