@@ -13,7 +13,7 @@
 # (sequential file size, 1024), ZERO_BENCH_SECONDS (per random-I/O test, 5), JAVA_HOME,
 # ZERO_BENCH_JAVA_OPTS (extra JVM options for the agent, e.g. -Dzero.agent.mount.dir-attr-timeout=0s),
 # ZERO_BENCH_JAR (the agent's quarkus-run.jar, to A/B two builds; default fuse-agent/target/quarkus-app).
-# Needs: bash, python3, dd, fusermount; installs nothing. bindfs and fio are used when present
+# Needs: bash, python3, dd, tar, fusermount; installs nothing. bindfs and fio are used when present
 # (apt-get install bindfs fio); without bindfs its column is "-", without fio a python loop
 # measures random I/O. Root is needed to drop the page cache between write and read.
 # Everything it creates (mounts, agent process, temp dirs) is removed on exit, Ctrl-C included.
@@ -234,6 +234,29 @@ for phase in create stat list rename unlink; do
         R[$t,$phase/s]=$(python3 "$WORK/meta.py" "${DIR[$t]}/m" "$FILES" "$phase")
     done
 done
+
+# A real metadata-heavy workload: unpacking a tree of small files (the C headers of this
+# machine) and walking it again (find + du) once the caches are dropped.
+if [ -d /usr/include ]; then
+    tar -cf "$WORK/include.tar" -C /usr include 2>/dev/null
+    ENTRIES=$(tar -tf "$WORK/include.tar" | wc -l)
+    log "unpacking /usr/include: $ENTRIES entries ..."
+    metric "untar entries/s"
+    metric "find+du entries/s"
+    now() { date +%s.%N; }
+    per_s() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+    for t in "${TARGETS[@]}"; do
+        mkdir -p "${DIR[$t]}/u"
+        drop_caches
+        t0=$(now); tar -xf "$WORK/include.tar" -C "${DIR[$t]}/u"; t1=$(now)
+        R[$t,untar entries/s]=$(per_s "$ENTRIES" "$t0" "$t1")
+        sleep 1.1
+        drop_caches
+        t0=$(now); find "${DIR[$t]}/u" >/dev/null; du -s "${DIR[$t]}/u" >/dev/null; t1=$(now)
+        R[$t,find+du entries/s]=$(per_s "$ENTRIES" "$t0" "$t1")
+        rm -rf "${DIR[$t]}/u"
+    done
+fi
 
 log "sequential I/O: ${SIZE_MB} MiB ..."
 metric "seq write MB/s (page cache)"
