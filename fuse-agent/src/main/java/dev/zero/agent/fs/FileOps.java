@@ -81,6 +81,13 @@ public final class FileOps {
         file.tiered.onUnseenWriterOpened(file.fd);
     }
 
+    /** The agent itself changed the size or times of a bypassed handle's file (a SETATTR): not a write of the handle's. */
+    public void sawOwnChange(OpenFile file) {
+        if (file.bypassed) {
+            file.seenAs = fingerprint(file.fd);
+        }
+    }
+
     /**
      * Records what the kernel wrote through a bypassed handle since it last looked, and settles
      * it; also called before the times or size of its file change (a write followed by setting
@@ -322,9 +329,7 @@ public final class FileOps {
 
     public void ftruncate(OpenFile file, long size) throws IOException {
         long version = file.tiered.truncate(file.fd, size);
-        if (file.bypassed) {
-            file.seenAs = fingerprint(file.fd); // the agent made this change itself
-        }
+        sawOwnChange(file);
         changes.attributesChanged(file.fd, file.fileId(), version);
     }
 

@@ -193,6 +193,14 @@ final class TieredBacking implements Backing {
         }
     }
 
+    /** After the daemon changed a file's times or size: its passthrough writers did not write that. */
+    private void sawOwnChange(Node node) {
+        Set<OpenFile> writers = unseenWriters.get(node.inode());
+        if (writers != null) {
+            writers.forEach(ops.files()::sawOwnChange);
+        }
+    }
+
     @Override
     public int read(Opened opened, MemorySegment out, int size, long offset) throws Errno {
         return (int) value("read", () -> ops.files().read(file(opened), pointer(out, size), size, offset));
@@ -274,6 +282,7 @@ final class TieredBacking implements Backing {
             } else {
                 ops.files().truncate(paths.path(node), size);
             }
+            sawOwnChange(node);
         } catch (Exception e) {
             throw errno(e, "truncate");
         }
@@ -284,6 +293,7 @@ final class TieredBacking implements Backing {
         try {
             catchUp(node);
             ops.files().utimens(paths.path(node), pointer(times, 32));
+            sawOwnChange(node);
         } catch (Exception e) {
             throw errno(e, "utimens");
         }

@@ -84,7 +84,11 @@ class PassthroughTest {
             assertEquals("SYNCED", Sh.attr(m.tree, "f", "state"), "read through a read-write descriptor: nothing to upload again");
             py(m.mnt, "import os\nfd = os.open('f', os.O_RDWR)\nos.pwrite(fd, b'changed', 10)\nos.close(fd)");
             await().atMost(Duration.ofSeconds(10)).until(() -> m.openHandles() == 0);
-            assertEquals("LOCAL", Sh.attr(m.tree, "f", "state"), "a passthrough write makes the file LOCAL");
+            assertEquals("LOCAL 2", Sh.attr(m.tree, "f", "state") + " " + Sh.attr(m.tree, "f", "version"), "a passthrough write makes the file LOCAL");
+            py(m.mnt, "import os\nfd = os.open('f', os.O_RDWR)\nos.pwrite(fd, b'again', 0)\nos.utime('f', (1000000000, 1000000000))\nos.close(fd)");
+            await().atMost(Duration.ofSeconds(10)).until(() -> m.openHandles() == 0);
+            assertEquals("3", Sh.attr(m.tree, "f", "version"), "a write, then setting the times back while open: one written handle, one version");
+            assertEquals("1000000000", ok(m.mnt, "stat -c %Y f"));
         }
     }
 
