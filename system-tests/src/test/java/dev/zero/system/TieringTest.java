@@ -101,7 +101,13 @@ class TieringTest {
 
     private ZeroStack.Result zeroOk(String... args) throws Exception {
         ZeroStack.Result r = zero.zero(args);
-        assertThat(r.exit()).as("./zero " + String.join(" ", args) + ":\n" + r.output()).isZero();
+        if (r.exit() != 0) {
+            String agent = zero.log("agent");
+            String service = zero.log("service");
+            assertThat(r.exit()).as("./zero " + String.join(" ", args) + ":\n" + r.output() + "\n--- agent log (end):\n"
+                    + agent.substring(Math.max(0, agent.length() - 6000)) + "\n--- service log (end):\n" + service.substring(Math.max(0, service.length() - 4000)))
+                    .isZero();
+        }
         return r;
     }
 
