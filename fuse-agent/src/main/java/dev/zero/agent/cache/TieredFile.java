@@ -38,6 +38,8 @@ public final class TieredFile {
     final TieredFiles files;
     final long fileId;
     final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a running upload is confirmed or abandoned. */
+    private final java.util.concurrent.locks.Condition uploadEnded = lock.newCondition();
     /** Registry references (handles and operations); guarded by the registry. */
     int refs;
 
@@ -170,6 +172,7 @@ public final class TieredFile {
             writes++;
             knowSize(fd);
             persistUser(fd, attr.withState(TierState.LOCAL).withContentVersion(attr.contentVersion() + 1));
+            uploadEnded.signalAll(); // a running upload will not be confirmed now
         } finally {
             lock.unlock();
         }
@@ -272,6 +275,7 @@ public final class TieredFile {
             knowSize(fd);
             writes++;
             persistUser(fd, attr.withState(TierState.LOCAL).withContentVersion(attr.contentVersion() + 1));
+            uploadEnded.signalAll(); // a running upload will not be confirmed now
             if (Native.LIBC.ftruncate(fd, size) != 0) {
                 throw ErrnoException.last("ftruncate");
             }
@@ -315,10 +319,28 @@ public final class TieredFile {
     public record UploadTicket(long contentVersion, long writes, long size, Timespec mtime, boolean alreadyStored) {
     }
 
-    /** Starts an upload of the current content; refused while a writer has unsettled writes. */
+    /** Starts an upload of the current content; refused while a writer has unsettled writes or another upload runs. */
     public UploadTicket onUploadStarted(int fd) throws Refused, ErrnoException {
+        return onUploadStarted(fd, java.time.Duration.ZERO);
+    }
+
+    /**
+     * Starts an upload of the current content, first waiting up to {@code joinRunning} for an
+     * upload already running (the planner's, when a user asks too): once that one is confirmed the
+     * content is stored ({@link UploadTicket#alreadyStored()}); if it was abandoned, this one starts.
+     */
+    public UploadTicket onUploadStarted(int fd, java.time.Duration joinRunning) throws Refused, ErrnoException {
         lock.lock();
         try {
+            long waitNanos = joinRunning.toNanos();
+            while (attr.state() == TierState.UPLOADING && waitNanos > 0) {
+                try {
+                    waitNanos = uploadEnded.awaitNanos(waitNanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             TierState state = attr.state();
             if (attr.storedIsCurrent() && state != TierState.LOCAL && state != TierState.UPLOADING) {
                 return new UploadTicket(attr.contentVersion(), writes, 0, null, true);
@@ -370,6 +392,7 @@ public final class TieredFile {
             }
             TierAttr.Stored copy = new TierAttr.Stored(ticket.contentVersion(), nonce);
             persistInternal(fd, attr.withState(TierState.SYNCED).withStored(copy, TierAttr.fingerprint(ticket.size(), ticket.mtime())));
+            uploadEnded.signalAll();
             files.tierChanged(this, attr);
             return true;
         } finally {
@@ -384,6 +407,7 @@ public final class TieredFile {
             if (attr.state() == TierState.UPLOADING && attr.contentVersion() == ticket.contentVersion()) {
                 persistInternal(fd, attr.withState(TierState.LOCAL));
             }
+            uploadEnded.signalAll();
         } finally {
             lock.unlock();
         }

@@ -39,6 +39,9 @@ public class Uploader {
     private final TieredFiles tiered;
     private final ObjectMapper json;
 
+    /** How long an upload waits for one of the same file already running (the planner's and a user's can meet). */
+    static final java.time.Duration JOIN_RUNNING = java.time.Duration.ofMinutes(2);
+
     Uploader(ServiceHttp http, TieringClient client, TieredFiles tiered, ObjectMapper json) {
         this.http = http;
         this.client = client;
@@ -51,7 +54,7 @@ public class Uploader {
      * already). {@code sent} follows the bytes as they go, for progress reports.
      */
     public long upload(TieredFile file, int fd, java.util.concurrent.atomic.AtomicLong sent) throws Refused, IOException {
-        UploadTicket ticket = file.onUploadStarted(fd);
+        UploadTicket ticket = file.onUploadStarted(fd, JOIN_RUNNING);
         if (ticket.alreadyStored()) {
             return 0;
         }

@@ -380,6 +380,39 @@ class TieredFileTest {
         }
 
         @Test
+        @DisplayName("a second upload of a file waits for the one running: stored once it is confirmed, its own once it is abandoned")
+        void secondUploadJoinsTheRunningOne() throws Exception {
+            write("f", 1000);
+            int fd = fd("f");
+            TieredFile f = files.acquire(fd);
+            var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                TieredFile.UploadTicket first = f.onUploadStarted(fd);
+                assertThatThrownBy(() -> f.onUploadStarted(fd)).isInstanceOf(Refused.class).hasMessageContaining("already running");
+                var joined = pool.submit(() -> f.onUploadStarted(fd, java.time.Duration.ofSeconds(30)));
+                Thread.sleep(200);
+                assertThat(joined.isDone()).as("waits while the first runs").isFalse();
+                long nonce = store.put(f.fileId(), first.contentVersion(), readAll(fd, first.size()));
+                assertThat(f.onUploadConfirmed(fd, first, nonce)).isTrue();
+                assertThat(joined.get(10, java.util.concurrent.TimeUnit.SECONDS).alreadyStored()).as("the first one stored it").isTrue();
+
+                f.onWritten(fd);
+                f.onSettled(fd);
+                TieredFile.UploadTicket third = f.onUploadStarted(fd);
+                var fourth = pool.submit(() -> f.onUploadStarted(fd, java.time.Duration.ofSeconds(30)));
+                Thread.sleep(200);
+                f.onUploadAbandoned(fd, third);
+                TieredFile.UploadTicket own = fourth.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(own.alreadyStored()).as("the first one was abandoned: this one uploads").isFalse();
+                assertThat(attr("f").state()).isEqualTo(TierState.UPLOADING);
+            } finally {
+                pool.shutdownNow();
+                files.release(f);
+                Native.LIBC.close(fd);
+            }
+        }
+
+        @Test
         void writerOpen_refused() throws Exception {
             write("f", 1000);
             int fd = fd("f");
