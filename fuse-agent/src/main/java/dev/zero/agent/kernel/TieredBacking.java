@@ -43,8 +43,16 @@ final class TieredBacking implements Backing {
     /** Open handles the kernel writes through itself, by backing inode. */
     private final Map<Long, Set<OpenFile>> unseenWriters = new ConcurrentHashMap<>();
 
-    /** An open file: the tree's handle, the flags it was opened with and its backing inode. */
-    private record Open(OpenFile file, int flags, long inode) {
+    /** An open file: the tree's handle, the flags it was opened with, and the inode it writes unseen (-1: none). */
+    private static final class Open {
+        final OpenFile file;
+        final int flags;
+        volatile long unseenWriterOf = -1;
+
+        Open(OpenFile file, int flags) {
+            this.file = file;
+            this.flags = flags;
+        }
     }
 
     TieredBacking(TieredFiles tiered, TreeOps ops) throws IOException {
@@ -97,7 +105,7 @@ final class TieredBacking implements Backing {
     }
 
     private static OpenFile file(Opened opened) {
-        return ((Open) opened.state()).file();
+        return ((Open) opened.state()).file;
     }
 
     @Override
@@ -145,7 +153,7 @@ final class TieredBacking implements Backing {
     public Opened open(Node node, int flags, int uid, int gid) throws Errno {
         try {
             OpenFile file = ops.files().open(node.fd(), flags);
-            return new Opened(file.fd(), passable(file, flags), new Open(file, flags, node.inode()));
+            return new Opened(file.fd(), passable(file, flags), new Open(file, flags));
         } catch (Exception e) {
             throw errno(e, "open");
         }
@@ -155,9 +163,7 @@ final class TieredBacking implements Backing {
     public Opened create(Node dir, MemorySegment name, int flags, int mode, int uid, int gid) throws Errno {
         try {
             OpenFile file = ops.files().create(paths.child(dir, name), mode, flags, new Caller(uid, gid));
-            Pointer st = STAT.get();
-            Stat.fstat(file.fd(), st);
-            return new Opened(file.fd(), passable(file, flags), new Open(file, flags, Stat.ino(st)));
+            return new Opened(file.fd(), passable(file, flags), new Open(file, flags));
         } catch (Exception e) {
             throw errno(e, "create");
         }
@@ -175,11 +181,12 @@ final class TieredBacking implements Backing {
 
     /** A writer the kernel passes through is never seen writing: its writes are found as changes of the file. */
     @Override
-    public void passingThrough(Opened opened) {
+    public void passingThrough(Node node, Opened opened) {
         Open open = (Open) opened.state();
-        if ((open.flags() & Native.O_ACCMODE) != 0) {
-            ops.files().writesBypass(open.file());
-            unseenWriters.computeIfAbsent(open.inode(), i -> ConcurrentHashMap.newKeySet()).add(open.file());
+        if ((open.flags & Native.O_ACCMODE) != 0) {
+            ops.files().writesBypass(open.file);
+            open.unseenWriterOf = node.inode();
+            unseenWriters.computeIfAbsent(node.inode(), i -> ConcurrentHashMap.newKeySet()).add(open.file);
         }
     }
 
@@ -224,12 +231,14 @@ final class TieredBacking implements Backing {
     @Override
     public void release(Opened opened) {
         Open open = (Open) opened.state();
-        unseenWriters.computeIfPresent(open.inode(), (inode, writers) -> {
-            writers.remove(open.file());
-            return writers.isEmpty() ? null : writers;
-        });
+        if (open.unseenWriterOf >= 0) {
+            unseenWriters.computeIfPresent(open.unseenWriterOf, (inode, writers) -> {
+                writers.remove(open.file);
+                return writers.isEmpty() ? null : writers;
+            });
+        }
         try {
-            ops.files().release(open.file());
+            ops.files().release(open.file);
         } catch (Exception e) {
             LOG.warnf("release of an open file: %s", e.getMessage());
         }

@@ -97,6 +97,28 @@ class TieredFileTest {
         }
     }
 
+    /** Something done with a file's descriptor and its tier state. */
+    interface OnFile {
+        void run(int fd, TieredFile f) throws Exception;
+    }
+
+    /** Runs {@code body} on the file as the agent holds it (its own descriptor, a registry reference), released after. */
+    void onFile(String name, OnFile body) throws Exception {
+        int fd = fd(name);
+        TieredFile f = files.acquire(fd);
+        try {
+            body.run(fd, f);
+        } finally {
+            files.release(f);
+            Native.LIBC.close(fd);
+        }
+    }
+
+    /** Waits until {@code worker} waits with a timeout (an upload waiting for the one running). */
+    static void awaitWaiting(Thread worker) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> worker.getState() == Thread.State.TIMED_WAITING);
+    }
+
     long restoreAll(String name) throws Exception {
         int fd = fd(name);
         TieredFile f = files.acquire(fd);
@@ -363,18 +385,13 @@ class TieredFileTest {
         @DisplayName("a file written during its upload is not recorded as synced")
         void writtenDuringUpload_notConfirmed() throws Exception {
             write("f", 1000);
-            int fd = fd("f");
-            TieredFile f = files.acquire(fd);
-            try {
+            onFile("f", (fd, f) -> {
                 TieredFile.UploadTicket t = f.onUploadStarted(fd);
                 long nonce = store.put(f.fileId(), t.contentVersion(), readAll(fd, t.size()));
                 f.onWritten(fd);
                 f.onSettled(fd);
                 assertThat(f.onUploadConfirmed(fd, t, nonce)).isFalse();
-            } finally {
-                files.release(f);
-                Native.LIBC.close(fd);
-            }
+            });
             assertThat(attr("f").state()).isEqualTo(TierState.LOCAL);
             assertThat(attr("f").stored()).isNull();
         }
@@ -383,47 +400,45 @@ class TieredFileTest {
         @DisplayName("a second upload of a file waits for the one running: stored once it is confirmed, its own once it is abandoned")
         void secondUploadJoinsTheRunningOne() throws Exception {
             write("f", 1000);
-            int fd = fd("f");
-            TieredFile f = files.acquire(fd);
-            var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            var worker = new java.util.concurrent.atomic.AtomicReference<Thread>();
+            var pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "second-upload");
+                worker.set(t);
+                return t;
+            });
             try {
-                TieredFile.UploadTicket first = f.onUploadStarted(fd);
-                assertThatThrownBy(() -> f.onUploadStarted(fd)).isInstanceOf(Refused.class).hasMessageContaining("already running");
-                var joined = pool.submit(() -> f.onUploadStarted(fd, java.time.Duration.ofSeconds(30)));
-                Thread.sleep(200);
-                assertThat(joined.isDone()).as("waits while the first runs").isFalse();
-                long nonce = store.put(f.fileId(), first.contentVersion(), readAll(fd, first.size()));
-                assertThat(f.onUploadConfirmed(fd, first, nonce)).isTrue();
-                assertThat(joined.get(10, java.util.concurrent.TimeUnit.SECONDS).alreadyStored()).as("the first one stored it").isTrue();
+                onFile("f", (fd, f) -> {
+                    TieredFile.UploadTicket first = f.onUploadStarted(fd);
+                    assertThatThrownBy(() -> f.onUploadStarted(fd)).isInstanceOf(Refused.class).hasMessageContaining("already running");
+                    var joined = pool.submit(() -> f.onUploadStarted(fd, java.time.Duration.ofSeconds(30)));
+                    awaitWaiting(worker.get());
+                    assertThat(joined.isDone()).as("waits while the first runs").isFalse();
+                    long nonce = store.put(f.fileId(), first.contentVersion(), readAll(fd, first.size()));
+                    assertThat(f.onUploadConfirmed(fd, first, nonce)).isTrue();
+                    assertThat(joined.get(10, java.util.concurrent.TimeUnit.SECONDS).alreadyStored()).as("the first one stored it").isTrue();
 
-                f.onWritten(fd);
-                f.onSettled(fd);
-                TieredFile.UploadTicket third = f.onUploadStarted(fd);
-                var fourth = pool.submit(() -> f.onUploadStarted(fd, java.time.Duration.ofSeconds(30)));
-                Thread.sleep(200);
-                f.onUploadAbandoned(fd, third);
-                TieredFile.UploadTicket own = fourth.get(10, java.util.concurrent.TimeUnit.SECONDS);
-                assertThat(own.alreadyStored()).as("the first one was abandoned: this one uploads").isFalse();
-                assertThat(attr("f").state()).isEqualTo(TierState.UPLOADING);
+                    f.onWritten(fd);
+                    f.onSettled(fd);
+                    TieredFile.UploadTicket third = f.onUploadStarted(fd);
+                    var fourth = pool.submit(() -> f.onUploadStarted(fd, java.time.Duration.ofSeconds(30)));
+                    awaitWaiting(worker.get());
+                    f.onUploadAbandoned(fd, third);
+                    TieredFile.UploadTicket own = fourth.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(own.alreadyStored()).as("the first one was abandoned: this one uploads").isFalse();
+                    assertThat(attr("f").state()).isEqualTo(TierState.UPLOADING);
+                });
             } finally {
                 pool.shutdownNow();
-                files.release(f);
-                Native.LIBC.close(fd);
             }
         }
 
         @Test
         void writerOpen_refused() throws Exception {
             write("f", 1000);
-            int fd = fd("f");
-            TieredFile f = files.acquire(fd);
-            try {
+            onFile("f", (fd, f) -> {
                 f.onWritten(fd);
                 assertThatThrownBy(() -> f.onUploadStarted(fd)).isInstanceOf(Refused.class).hasMessageContaining("being written");
-            } finally {
-                files.release(f);
-                Native.LIBC.close(fd);
-            }
+            });
         }
     }
 

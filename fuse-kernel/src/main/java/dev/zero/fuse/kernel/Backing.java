@@ -102,10 +102,11 @@ public interface Backing {
     }
 
     /**
-     * The kernel reads and writes {@code file} itself from now on (its open is passed through):
-     * none of its reads or writes will reach {@link #read} or {@link #write}. Failing fails the open.
+     * The kernel reads and writes {@code file}, an open file of {@code node}, itself from now on
+     * (its open is passed through): none of its reads or writes will reach {@link #read} or
+     * {@link #write}. Failing fails the open.
      */
-    default void passingThrough(Opened file) throws Errno {
+    default void passingThrough(Node node, Opened file) throws Errno {
     }
 
     /** A READ that reached the daemon (the file is not passed through); returns the bytes read. */

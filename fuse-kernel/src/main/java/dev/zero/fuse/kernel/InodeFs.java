@@ -631,7 +631,7 @@ public final class InodeFs implements KernelMount.Operations {
             }
             if (file.present() && n.backingId > 0) {
                 try {
-                    backing.passingThrough(file);
+                    backing.passingThrough(n, file);
                 } catch (Errno | RuntimeException e) {
                     closeBackingIfUnused(n);
                     throw e;
