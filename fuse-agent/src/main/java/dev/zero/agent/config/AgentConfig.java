@@ -137,16 +137,28 @@ public interface AgentConfig {
         int threads();
 
         /**
-         * How long the kernel may cache file attributes ({@code attr_timeout}). By default 1 s on
-         * the kernel transport (every hard link of a file is one kernel inode, so no name goes
-         * stale) and 0 on jnr-fuse: libfuse2's path API gives every hard-link name its own kernel
-         * inode, so a non-zero value there shows stale link counts, modes and owners on the other
-         * names after link, unlink, rename or chmod; the price is one GETATTR round trip per stat.
+         * How long the kernel may cache file attributes ({@code attr_timeout}). By default 1 h on
+         * the kernel transport: every hard link of a file is one kernel inode and the agent is
+         * the only writer of its tree, so the kernel keeps what it caches right itself, and the
+         * agent tells it what changes behind it (eviction, restores); see
+         * {@link #readWriteAttrTimeout()} for the one exception. 0 on jnr-fuse: libfuse2's path
+         * API gives every hard-link name its own kernel inode, so a non-zero value there shows
+         * stale link counts, modes and owners on the other names after link, unlink, rename or
+         * chmod; the price is one GETATTR round trip per stat.
          */
         Optional<Duration> attrTimeout();
 
         /**
-         * How long the kernel may cache the attributes of directories, whatever
+         * Kernel transport: how long the kernel may cache the attributes of a file once it was
+         * opened read-write. Stores through a shared writable mapping of a passed-through file
+         * change its backing file's mtime with no request to the agent; this bounds how long
+         * {@code stat} can show the time before them.
+         */
+        @WithDefault("1s")
+        Duration readWriteAttrTimeout();
+
+        /**
+         * jnr-fuse: how long the kernel may cache the attributes of directories, whatever
          * {@link #attrTimeout()} says: directories cannot be hard-linked, so their cached
          * attributes cannot go stale the way other files' can. It spares the GETATTR that the
          * kernel's permission check sends for every directory of every path walked. 0 turns it off.
@@ -154,13 +166,15 @@ public interface AgentConfig {
         @WithDefault("1s")
         Duration dirAttrTimeout();
 
-        /** How long the kernel may cache name lookups ({@code entry_timeout}). */
-        @WithDefault("1s")
-        Duration entryTimeout();
+        /** How long the kernel may cache name lookups ({@code entry_timeout}): 1 h on the kernel transport, 1 s on jnr-fuse. */
+        Optional<Duration> entryTimeout();
 
-        /** How long the kernel may cache failed lookups ({@code negative_timeout}). */
-        @WithDefault("1s")
-        Duration negativeTimeout();
+        /**
+         * How long the kernel may cache failed lookups ({@code negative_timeout}), so a name
+         * looked for again and again (search paths, build tools) costs no request: 1 h on the
+         * kernel transport, 1 s on jnr-fuse. A name made through the mount shows at once either way.
+         */
+        Optional<Duration> negativeTimeout();
 
         /** How long to wait for the mount to show up before start-up fails. */
         @WithDefault("30s")

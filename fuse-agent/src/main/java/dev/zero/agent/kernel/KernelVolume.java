@@ -3,7 +3,6 @@ package dev.zero.agent.kernel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -14,6 +13,7 @@ import dev.zero.agent.fs.ChangeLog;
 import dev.zero.agent.fs.TreeOps;
 import dev.zero.agent.volume.Mountpoint;
 import dev.zero.agent.volume.Volume;
+import dev.zero.fuse.kernel.CacheTimeouts;
 import dev.zero.fuse.kernel.InodeFs;
 
 /**
@@ -41,19 +41,19 @@ public final class KernelVolume implements Volume {
      * Mounts the tiered tree on {@code mountpoint}.
      *
      * @param passthrough let the kernel read and write present files itself where it can
-     * @param entryTimeout how long the kernel may cache names
-     * @param attrTimeout how long it may cache attributes (safe: every hard link is one inode)
+     * @param timeouts how long the kernel may cache names and attributes (long is safe: every hard
+     *     link is one inode, and tier changes are invalidated as they happen)
      * @param threads request loops (a restore holds one while it fetches)
      */
     public static KernelVolume mount(TieredFiles tiered, ChangeLog changeLog, long reportedCapacity, Path mountpoint, boolean passthrough,
-            Duration entryTimeout, Duration attrTimeout, int threads) throws IOException {
+            CacheTimeouts timeouts, int threads) throws IOException {
         Path mp = mountpoint.toAbsolutePath().normalize();
         Mountpoint.clearStale(mp);
         Files.createDirectories(mp);
         Mountpoint.requireEmpty(mp);
         tiered.attrs().markRoot(tiered.root());
         TieredBacking backing = new TieredBacking(tiered, TreeOps.of(tiered, changeLog, reportedCapacity));
-        InodeFs.Mounted mounted = InodeFs.mount(tiered.root().path(), backing, "zero", mp, passthrough, entryTimeout, attrTimeout, threads);
+        InodeFs.Mounted mounted = InodeFs.mount(tiered.root().path(), backing, "zero", mp, passthrough, timeouts, threads);
         KernelVolume volume = new KernelVolume(mounted, mp, tiered);
         tiered.onTierChanged(volume::tierChanged);
         LOG.infof("mounted %s on %s (kernel transport, passthrough %s)", tiered.root().path(), mp, volume.passthroughState());

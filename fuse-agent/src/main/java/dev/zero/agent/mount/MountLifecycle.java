@@ -17,6 +17,7 @@ import dev.zero.agent.config.AgentConfig;
 import dev.zero.agent.fs.ChangeLog;
 import dev.zero.agent.kernel.KernelVolume;
 import dev.zero.agent.volume.Volume;
+import dev.zero.fuse.kernel.CacheTimeouts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -29,8 +30,15 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class MountLifecycle {
     private static final Logger LOG = Logger.getLogger(MountLifecycle.class);
-    /** The kernel transport caches attributes this long unless configured: safe, every hard link is one inode. */
-    static final Duration KERNEL_ATTR_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * The kernel transport caches names, missing names and attributes this long unless
+     * configured: safe, every hard link is one inode and the agent tells the kernel what changes
+     * behind it (see {@link CacheTimeouts}).
+     */
+    static final Duration KERNEL_CACHE_TIMEOUT = Duration.ofHours(1);
+    /** The kernel transport's timeouts with nothing configured. */
+    static final CacheTimeouts KERNEL_DEFAULTS = new CacheTimeouts(KERNEL_CACHE_TIMEOUT, KERNEL_CACHE_TIMEOUT, KERNEL_CACHE_TIMEOUT,
+            Duration.ofSeconds(1));
 
     private final AgentConfig config;
     private final ChangeLog changeLog;
@@ -59,6 +67,12 @@ public class MountLifecycle {
         return AgentBeans.tree(config);
     }
 
+    /** The kernel transport's cache timeouts: as configured, else {@link #KERNEL_CACHE_TIMEOUT}. */
+    public static CacheTimeouts kernelTimeouts(AgentConfig.Mount m) {
+        return new CacheTimeouts(m.entryTimeout().orElse(KERNEL_CACHE_TIMEOUT), m.negativeTimeout().orElse(KERNEL_CACHE_TIMEOUT),
+                m.attrTimeout().orElse(KERNEL_CACHE_TIMEOUT), m.readWriteAttrTimeout());
+    }
+
     public synchronized void start() throws IOException {
         if (mount != null) {
             return;
@@ -67,8 +81,7 @@ public class MountLifecycle {
         long capacity = config.tiering().reportedCapacity().asLongValue();
         if (m.transport() == AgentConfig.Mount.Transport.KERNEL) {
             try {
-                mount = KernelVolume.mount(tiered, changeLog, capacity, config.mountpoint(), m.passthrough(), m.entryTimeout(),
-                        m.attrTimeout().orElse(KERNEL_ATTR_TIMEOUT), m.threads());
+                mount = KernelVolume.mount(tiered, changeLog, capacity, config.mountpoint(), m.passthrough(), kernelTimeouts(m), m.threads());
                 return;
             } catch (IOException | RuntimeException | LinkageError e) {
                 LOG.warnf("the kernel transport cannot mount %s (%s); serving it with jnr-fuse instead", config.mountpoint(), e.getMessage());

@@ -38,9 +38,13 @@ public final class MountOptions {
         return o;
     }
 
+    /** jnr-fuse caches names (found or not) this long unless configured. */
+    static final Duration JNR_NAME_TIMEOUT = Duration.ofSeconds(1);
+
     public static List<String> of(AgentConfig config) {
         AgentConfig.Mount m = config.mount();
-        return of(config.volume(), m.allowOther(), m.attrTimeout().orElse(Duration.ZERO), m.entryTimeout(), m.negativeTimeout(),
+        return of(config.volume(), m.allowOther(), m.attrTimeout().orElse(Duration.ZERO), m.entryTimeout().orElse(JNR_NAME_TIMEOUT),
+                m.negativeTimeout().orElse(JNR_NAME_TIMEOUT),
                 m.extraOptions().orElse(List.of()));
     }
 

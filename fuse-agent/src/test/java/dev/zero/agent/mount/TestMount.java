@@ -54,7 +54,7 @@ final class TestMount implements AutoCloseable {
         tiered = TestTiering.files(cache, content, log);
         if (transport == Transport.KERNEL) {
             mount = null;
-            kernel = KernelVolume.mount(tiered, log, 1L << 50, mnt, true, Duration.ofSeconds(1), MountLifecycle.KERNEL_ATTR_TIMEOUT, 4);
+            kernel = KernelVolume.mount(tiered, log, 1L << 50, mnt, true, MountLifecycle.KERNEL_DEFAULTS, 4);
             volume = kernel;
         } else {
             kernel = null;

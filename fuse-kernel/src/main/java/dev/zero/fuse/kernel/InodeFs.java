@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,33 +58,37 @@ public final class InodeFs implements KernelMount.Operations {
     private final Node root;
     private final Backing backing;
     private final long entryTimeoutNs;
+    private final long negativeTimeoutNs;
     private final long attrTimeoutNs;
+    private final long readWriteAttrTimeoutNs;
     private volatile boolean passthrough;
     private volatile String passthroughRefusal;
     private volatile int device = -1;
+    private volatile KernelMount mount;
 
-    private InodeFs(Node root, Backing backing, Duration entryTimeout, Duration attrTimeout) {
+    private InodeFs(Node root, Backing backing, CacheTimeouts timeouts) {
         this.root = root;
         this.backing = backing;
-        this.entryTimeoutNs = entryTimeout.toNanos();
-        this.attrTimeoutNs = attrTimeout.toNanos();
+        this.entryTimeoutNs = timeouts.entry().toNanos();
+        this.negativeTimeoutNs = timeouts.negative().toNanos();
+        this.attrTimeoutNs = timeouts.attr().toNanos();
+        this.readWriteAttrTimeoutNs = Math.min(attrTimeoutNs, timeouts.readWriteAttr().toNanos());
         root.lookups = 1;
         nodes.put(root.id, root);
         byKey.put(root.key, root);
     }
 
     /** Mounts a mirror of {@code tree} on {@code mountpoint}. */
-    public static Mounted mount(Path tree, Path mountpoint, boolean passthrough, Duration entryTimeout, Duration attrTimeout, int threads)
-            throws IOException {
-        return mount(tree, Backing.MIRROR, "zero-mirror", mountpoint, passthrough, entryTimeout, attrTimeout, threads);
+    public static Mounted mount(Path tree, Path mountpoint, boolean passthrough, CacheTimeouts timeouts, int threads) throws IOException {
+        return mount(tree, Backing.MIRROR, "zero-mirror", mountpoint, passthrough, timeouts, threads);
     }
 
     /**
      * Mounts {@code tree} on {@code mountpoint} as file system {@code name}, its changes made by
      * {@code backing}; passthrough where the kernel offers it and {@code passthrough} asks for it.
      */
-    public static Mounted mount(Path tree, Backing backing, String name, Path mountpoint, boolean passthrough, Duration entryTimeout,
-            Duration attrTimeout, int threads) throws IOException {
+    public static Mounted mount(Path tree, Backing backing, String name, Path mountpoint, boolean passthrough, CacheTimeouts timeouts,
+            int threads) throws IOException {
         Scratch s = Scratch.get();
         int fd;
         try {
@@ -96,7 +99,7 @@ public final class InodeFs implements KernelMount.Operations {
         } catch (Errno e) {
             throw new IOException("cannot open the backing tree " + tree + ": errno " + e.errno);
         }
-        InodeFs fs = new InodeFs(new Node(Protocol.ROOT_ID, key(s.stat), fd, false), backing, entryTimeout, attrTimeout);
+        InodeFs fs = new InodeFs(new Node(Protocol.ROOT_ID, key(s.stat), fd, false), backing, timeouts);
         Libc.umask(0); // the kernel has applied the caller's umask already
         KernelMount mount;
         try {
@@ -181,16 +184,17 @@ public final class InodeFs implements KernelMount.Operations {
     private static final long OVERLAYFS_SUPER_MAGIC = 0x794c7630L;
 
     @Override
-    public void initialised(boolean passthrough, int deviceFd) {
-        this.passthrough = passthrough;
-        this.device = deviceFd;
+    public void initialised(KernelMount mount) {
+        this.passthrough = mount.passthrough();
+        this.device = mount.deviceFd();
+        this.mount = mount;
     }
 
     @Override
     public int handle(Request r, MemorySegment out) {
         try {
             return switch (r.opcode) {
-                case Protocol.LOOKUP -> entry(node(r.nodeid), r.argName(0), out, 0);
+                case Protocol.LOOKUP -> lookupReply(node(r.nodeid), r.argName(0), out);
                 case Protocol.FORGET -> {
                     forget(r.nodeid, r.argLong(0));
                     yield KernelMount.NO_REPLY;
@@ -434,6 +438,21 @@ public final class InodeFs implements KernelMount.Operations {
         }
     }
 
+    /** LOOKUP: the entry, or where the name is not there and negative entries are cached, node 0 for that long. */
+    private int lookupReply(Node dir, MemorySegment name, MemorySegment out) throws Errno {
+        try {
+            return entry(dir, name, out, 0);
+        } catch (Errno e) {
+            if (e.errno != Libc.ENOENT || negativeTimeoutNs == 0) {
+                throw e;
+            }
+            out.asSlice(0, Protocol.ENTRY_OUT).fill((byte) 0);
+            out.set(JAVA_LONG_UNALIGNED, 16, negativeTimeoutNs / 1_000_000_000L);
+            out.set(JAVA_INT_UNALIGNED, 32, (int) (negativeTimeoutNs % 1_000_000_000L));
+            return Protocol.ENTRY_OUT;
+        }
+    }
+
     private int entry(Node dir, MemorySegment name, MemorySegment out, int offset) throws Errno {
         Scratch s = Scratch.get();
         Node n = lookup(dir, name, s.stat);
@@ -445,11 +464,17 @@ public final class InodeFs implements KernelMount.Operations {
         backing.attributes(n, stat);
         out.set(JAVA_LONG_UNALIGNED, offset, n.id);
         out.set(JAVA_LONG_UNALIGNED, offset + 8, 0); // generation: ids are never reused
+        long attr = attrTimeoutNs(n);
         out.set(JAVA_LONG_UNALIGNED, offset + 16, entryTimeoutNs / 1_000_000_000L);
-        out.set(JAVA_LONG_UNALIGNED, offset + 24, attrTimeoutNs / 1_000_000_000L);
+        out.set(JAVA_LONG_UNALIGNED, offset + 24, attr / 1_000_000_000L);
         out.set(JAVA_INT_UNALIGNED, offset + 32, (int) (entryTimeoutNs % 1_000_000_000L));
-        out.set(JAVA_INT_UNALIGNED, offset + 36, (int) (attrTimeoutNs % 1_000_000_000L));
+        out.set(JAVA_INT_UNALIGNED, offset + 36, (int) (attr % 1_000_000_000L));
         fillAttr(out, offset + 40, stat);
+    }
+
+    /** How long the kernel may cache {@code n}'s attributes (see {@link CacheTimeouts}). */
+    private long attrTimeoutNs(Node n) {
+        return n.openedReadWrite ? readWriteAttrTimeoutNs : attrTimeoutNs;
     }
 
     private static void fillAttr(MemorySegment out, long o, MemorySegment st) {
@@ -475,8 +500,9 @@ public final class InodeFs implements KernelMount.Operations {
         Scratch s = Scratch.get();
         Libc.fstatat(n.fd, s.empty, s.stat, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
         backing.attributes(n, s.stat);
-        out.set(JAVA_LONG_UNALIGNED, 0, attrTimeoutNs / 1_000_000_000L);
-        out.set(JAVA_INT_UNALIGNED, 8, (int) (attrTimeoutNs % 1_000_000_000L));
+        long attr = attrTimeoutNs(n);
+        out.set(JAVA_LONG_UNALIGNED, 0, attr / 1_000_000_000L);
+        out.set(JAVA_INT_UNALIGNED, 8, (int) (attr % 1_000_000_000L));
         out.set(JAVA_INT_UNALIGNED, 12, 0);
         fillAttr(out, 16, s.stat);
         return Protocol.ATTR_OUT;
@@ -560,6 +586,7 @@ public final class InodeFs implements KernelMount.Operations {
         int flags = r.argInt(0);
         Backing.Opened file = backing.open(n, flags, r.uid, r.gid);
         try {
+            openingReadWrite(n, flags);
             if ((r.argInt(4) & Protocol.OPEN_KILL_SUIDGID) != 0
                     || passthrough && (flags & Libc.O_ACCMODE) != Libc.O_RDONLY && r.uid != 0) {
                 // The second case: passthrough writes run with the daemon's credentials, under
@@ -582,11 +609,32 @@ public final class InodeFs implements KernelMount.Operations {
         try {
             Libc.fstatat(file.fd(), s.empty, s.stat, Libc.AT_EMPTY_PATH);
             Node n = adopt(file.fd(), s.stat); // the file just opened, whatever its name points to now
+            openingReadWrite(n, r.argInt(0));
             fillEntry(out, 0, n, s.stat);
             return Protocol.ENTRY_OUT + opened(n, file, out, Protocol.ENTRY_OUT);
         } catch (Errno | RuntimeException e) {
             backing.release(file);
             throw e;
+        }
+    }
+
+    /**
+     * A read-write open can map the file shared and change it with no request: from now on the
+     * node's attributes are cached only briefly, and what the kernel cached for longer is dropped.
+     * Only attributes are invalidated, which waits on no request, so it is safe from this one.
+     */
+    private void openingReadWrite(Node n, int flags) {
+        if ((flags & Libc.O_ACCMODE) != Libc.O_RDWR || n.openedReadWrite) {
+            return;
+        }
+        n.openedReadWrite = true;
+        KernelMount m = mount;
+        if (m != null && readWriteAttrTimeoutNs < attrTimeoutNs) {
+            try {
+                m.invalidateInode(n.id, -1, 0);
+            } catch (IOException e) {
+                // the connection is going away
+            }
         }
     }
 

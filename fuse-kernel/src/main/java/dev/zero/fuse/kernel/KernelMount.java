@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class KernelMount implements AutoCloseable {
     /** What the filesystem answers; a negative result is an errno, {@link #NO_REPLY} for FORGET and the like. */
     interface Operations {
-        /** Called once INIT is negotiated, with whether the kernel took passthrough and the device. */
-        void initialised(boolean passthrough, int deviceFd);
+        /** Called once INIT is negotiated ({@link #passthrough()} says whether the kernel took passthrough). */
+        void initialised(KernelMount mount);
 
         /** How many stacked file systems the backing files are on (1: a plain one; 2 under overlayfs). */
         int backingStackDepth();
@@ -153,6 +153,11 @@ public final class KernelMount implements AutoCloseable {
         return passthrough;
     }
 
+    /** The /dev/fuse descriptor (for the passthrough ioctls). */
+    int deviceFd() {
+        return fd;
+    }
+
     /** Whether any request loop still runs. */
     public boolean serving() {
         return readers.stream().anyMatch(Thread::isAlive);
@@ -265,7 +270,7 @@ public final class KernelMount implements AutoCloseable {
         o.set(JAVA_SHORT_UNALIGNED, 28, (short) Protocol.MAX_PAGES_COUNT);
         o.set(JAVA_INT_UNALIGNED, 32, (int) (granted >>> 32));
         o.set(JAVA_INT_UNALIGNED, 36, passthrough ? ops.backingStackDepth() : 0); // max_stack_depth
-        ops.initialised(passthrough, fd);
+        ops.initialised(this);
         return Protocol.INIT_OUT;
     }
 

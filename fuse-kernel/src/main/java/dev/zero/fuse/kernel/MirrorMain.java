@@ -21,7 +21,7 @@ public final class MirrorMain {
             System.exit(2);
         }
         boolean passthrough = !List.of(args).contains("--no-passthrough");
-        InodeFs.Mounted m = InodeFs.mount(Path.of(args[0]), Path.of(args[1]), passthrough, Duration.ofSeconds(1), Duration.ofSeconds(1),
+        InodeFs.Mounted m = InodeFs.mount(Path.of(args[0]), Path.of(args[1]), passthrough, CacheTimeouts.of(Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

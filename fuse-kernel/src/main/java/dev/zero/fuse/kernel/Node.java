@@ -16,6 +16,8 @@ public final class Node {
     long lookups; // guarded by the node table
     int opens; // guarded by the node
     int backingId; // guarded by the node
+    /** Opened read-write since the kernel first asked for it: it may be mapped shared (see {@link CacheTimeouts}). */
+    volatile boolean openedReadWrite;
 
     Node(long id, Key key, int fd, boolean symlink) {
         this.id = id;

@@ -56,7 +56,11 @@ class InodeFsTest {
     }
 
     private InodeFs.Mounted mount(boolean passthrough, Duration entryTimeout, Duration attrTimeout) throws IOException {
-        mounted = InodeFs.mount(backing, mnt, passthrough, entryTimeout, attrTimeout, 2);
+        return mount(passthrough, CacheTimeouts.of(entryTimeout, attrTimeout));
+    }
+
+    private InodeFs.Mounted mount(boolean passthrough, CacheTimeouts timeouts) throws IOException {
+        mounted = InodeFs.mount(backing, mnt, passthrough, timeouts, 2);
         return mounted;
     }
 
@@ -248,6 +252,44 @@ class InodeFsTest {
         assertThat(sh(mnt, "cat g 2>&1 || true")).contains("No such file");
         assertThat(sh(mnt, "cat h")).isEqualTo("y\n");
         assertThat(m.mount().invalidateEntry(Protocol.ROOT_ID, "never-looked-up".getBytes(StandardCharsets.UTF_8))).isFalse();
+    }
+
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    @Test
+    @DisplayName("hour-long caches: a stat seconds later is answered by the kernel, a missing name is asked for once, and names made, renamed or removed through the mount show at once")
+    void longCaches() throws Exception {
+        InodeFs.Mounted m = mount(true, new CacheTimeouts(HOUR, HOUR, HOUR, Duration.ofSeconds(1)));
+        sh(mnt, "mkdir d && echo x > d/f && stat d/f >/dev/null && stat d/missing 2>/dev/null || true");
+        long asked = m.mount().requests(Protocol.LOOKUP) + m.mount().requests(Protocol.GETATTR);
+        Thread.sleep(1500);
+        assertThat(sh(mnt, "stat -c %s d/f; stat d/missing 2>&1 || true")).startsWith("2\n").contains("No such file");
+        assertThat(m.mount().requests(Protocol.LOOKUP) + m.mount().requests(Protocol.GETATTR) - asked).as("LOOKUP + GETATTR after 1.5 s").isZero();
+        sh(mnt, "echo new > d/missing && mv d/f d/g && chmod 600 d/g && ln d/g d/h");
+        assertThat(sh(mnt, "cat d/missing; stat -c '%a %h' d/g d/h; ls d; cat d/f 2>&1 || true")).startsWith("new\n600 2\n600 2\ng\nh\nmissing\n")
+                .contains("No such file");
+        sh(mnt, "rm d/missing d/h && echo longer > d/g");
+        assertThat(sh(mnt, "stat -c '%s %h' d/g; ls d")).isEqualTo("7 1\ng\n");
+    }
+
+    @Test
+    @DisplayName("hour-long attribute caching: a file opened read-write and changed through a shared mapping shows its new mtime within the short read-write timeout; a file only read stays cached")
+    void sharedMappingsAreNotCachedLong() throws Exception {
+        InodeFs.Mounted m = mount(true, new CacheTimeouts(HOUR, HOUR, HOUR, Duration.ofSeconds(1)));
+        sh(mnt, "head -c 65536 /dev/urandom > mapped && echo x > read && TZ=UTC touch -d '2001-01-01' mapped read && stat mapped read >/dev/null");
+        String before = sh(mnt, "stat -c %Y mapped");
+        assertThat(before).isEqualTo("978307200\n");
+        // stores through the mapping go to the backing file straight (passthrough): no request tells the daemon
+        sh(mnt, "cat read >/dev/null && python3 -c \"import mmap,os; fd=os.open('mapped', os.O_RDWR); m=mmap.mmap(fd, 0); os.close(fd); "
+                + "m[0:4]=b'MMAP'; m.flush(); m.close()\"");
+        assertThat(sh(backing, "stat -c %Y mapped")).isNotEqualTo(before);
+        long getattrs = m.mount().requests(Protocol.GETATTR);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> sh(mnt, "stat -c %Y mapped").equals(sh(backing, "stat -c %Y mapped")));
+        assertThat(m.mount().requests(Protocol.GETATTR)).isGreaterThan(getattrs);
+        long asked = m.mount().requests(Protocol.GETATTR) + m.mount().requests(Protocol.LOOKUP);
+        assertThat(sh(mnt, "stat -c %Y read")).isEqualTo("978307200\n");
+        assertThat(m.mount().requests(Protocol.GETATTR) + m.mount().requests(Protocol.LOOKUP)).as("a stat of the file only read").isEqualTo(asked);
     }
 
     @Test
