@@ -132,7 +132,7 @@ public interface AgentConfig {
         @WithDefault("true")
         boolean passthrough();
 
-        /** Kernel transport: request loops serving /dev/fuse (a restore holds one while it fetches). */
+        /** Kernel transport: request loops serving /dev/fuse (reads and writes that wait for a restore are answered off them). */
         @WithDefault("16")
         int threads();
 

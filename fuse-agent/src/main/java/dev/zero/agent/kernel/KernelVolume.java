@@ -43,7 +43,7 @@ public final class KernelVolume implements Volume {
      * @param passthrough let the kernel read and write present files itself where it can
      * @param timeouts how long the kernel may cache names and attributes (long is safe: every hard
      *     link is one inode, and tier changes are invalidated as they happen)
-     * @param threads request loops (a restore holds one while it fetches)
+     * @param threads request loops (reads and writes that wait for a restore are answered off them)
      */
     public static KernelVolume mount(TieredFiles tiered, ChangeLog changeLog, long reportedCapacity, Path mountpoint, boolean passthrough,
             CacheTimeouts timeouts, int threads) throws IOException {

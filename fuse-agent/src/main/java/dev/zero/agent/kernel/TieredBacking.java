@@ -208,6 +208,12 @@ final class TieredBacking implements Backing {
         }
     }
 
+    /** An evicted or partly restored file's reads and writes may wait for a restore. */
+    @Override
+    public boolean mayWait(Opened opened) {
+        return !file(opened).tiered().whole();
+    }
+
     @Override
     public int read(Opened opened, MemorySegment out, int size, long offset) throws Errno {
         return (int) value("read", () -> ops.files().read(file(opened), pointer(out, size), size, offset));

@@ -96,9 +96,21 @@ public final class DirContent implements ContentSource {
         }
     }
 
+    /** While set, reads of stored copies wait for it to open (a slow store). */
+    public volatile java.util.concurrent.CountDownLatch gate;
+
     @Override
     public InputStream open(long fileId, long version, long nonce, long offset, long length) throws IOException {
         reads.add(new Read(fileId, offset, length));
+        java.util.concurrent.CountDownLatch g = gate;
+        if (g != null) {
+            try {
+                g.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("the store read was interrupted");
+            }
+        }
         FileChannel ch = FileChannel.open(object(fileId, version, nonce), StandardOpenOption.READ);
         ch.position(offset);
         return new java.io.FilterInputStream(Channels.newInputStream(ch)) {

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -89,6 +92,37 @@ class PassthroughTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> m.openHandles() == 0);
             assertEquals("3", Sh.attr(m.tree, "f", "version"), "a write, then setting the times back while open: one written handle, one version");
             assertEquals("1000000000", ok(m.mnt, "stat -c %Y f"));
+        }
+    }
+
+    @Test
+    @DisplayName("restores that wait hold no request loop: while more evicted files wait for a slow store than the mount has loops, the rest of the mount answers; each then reads back right")
+    void waitingRestoresHoldNoLoop() throws Exception {
+        DirContent store = new DirContent(storeDir, 64 * 1024);
+        try (TestMount m = new TestMount(store, Transport.KERNEL)) {
+            int waiting = TestMount.KERNEL_THREADS + 2;
+            for (int i = 0; i < waiting; i++) {
+                ok(m.base, "head -c 300000 /dev/urandom > ref" + i + " && cp ref" + i + " mnt/e" + i);
+            }
+            ok(m.mnt, "echo here > local");
+            await().atMost(Duration.ofSeconds(10)).until(() -> m.openHandles() == 0);
+            for (int i = 0; i < waiting; i++) {
+                uploadAndEvict(m, store, "e" + i);
+            }
+            store.gate = new java.util.concurrent.CountDownLatch(1);
+            List<Process> readers = new ArrayList<>();
+            for (int i = 0; i < waiting; i++) {
+                readers.add(new ProcessBuilder("bash", "-c", "cmp " + m.mnt + "/e" + i + " " + m.base + "/ref" + i).redirectErrorStream(true).start());
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.reads.size() >= waiting);
+            assertEquals("here", ok(m.mnt, "cat local; stat -c %s e0 >/dev/null"), "the mount answers while every loop's worth of restores waits");
+            assertThat(readers).allMatch(Process::isAlive);
+            store.gate.countDown();
+            for (Process p : readers) {
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+            }
+            assertThat(m.kernel.connection().deferredRequests()).as("READs answered off the loops").isGreaterThanOrEqualTo(waiting);
         }
     }
 

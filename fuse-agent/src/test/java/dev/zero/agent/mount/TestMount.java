@@ -21,6 +21,9 @@ import dev.zero.agent.volume.Volume;
  * and deletes.
  */
 final class TestMount implements AutoCloseable {
+    /** Request loops of a kernel-transport test mount. */
+    static final int KERNEL_THREADS = 4;
+
     final Path base;
     final Path mnt;
     final Path tree;
@@ -54,7 +57,7 @@ final class TestMount implements AutoCloseable {
         tiered = TestTiering.files(cache, content, log);
         if (transport == Transport.KERNEL) {
             mount = null;
-            kernel = KernelVolume.mount(tiered, log, 1L << 50, mnt, true, MountLifecycle.KERNEL_DEFAULTS, 4);
+            kernel = KernelVolume.mount(tiered, log, 1L << 50, mnt, true, MountLifecycle.KERNEL_DEFAULTS, KERNEL_THREADS);
             volume = kernel;
         } else {
             kernel = null;

@@ -109,6 +109,14 @@ public interface Backing {
     default void passingThrough(Node node, Opened file) throws Errno {
     }
 
+    /**
+     * Whether a READ or WRITE of {@code file} may wait long (content to fetch first): those are
+     * answered from a thread of their own, so that a slow one holds no request loop.
+     */
+    default boolean mayWait(Opened file) {
+        return false;
+    }
+
     /** A READ that reached the daemon (the file is not passed through); returns the bytes read. */
     default int read(Opened file, MemorySegment out, int size, long offset) throws Errno {
         return (int) Libc.pread(file.fd(), out, size, offset);

@@ -233,7 +233,7 @@ public final class InodeFs implements KernelMount.Operations {
                 case Protocol.LINK -> link(r, out);
                 case Protocol.OPEN -> open(r, out);
                 case Protocol.CREATE -> create(r, out);
-                case Protocol.READ -> backing.read(handle(r.argLong(0)).file, out, r.argInt(16), r.argLong(8));
+                case Protocol.READ -> read(r, out);
                 case Protocol.WRITE -> write(r, out);
                 case Protocol.FLUSH -> {
                     backing.flush(handle(r.argLong(0)).file);
@@ -748,11 +748,36 @@ public final class InodeFs implements KernelMount.Operations {
         }
     }
 
+    /** READ: answered off the loop where the backing may wait (content to restore first). */
+    private int read(Request r, MemorySegment out) throws Errno {
+        Handle h = handle(r.argLong(0));
+        long offset = r.argLong(8);
+        int size = Math.min(r.argInt(16), Protocol.MAX_WRITE);
+        if (backing.mayWait(h.file) && mount.defer(r.unique, r.opcode, size, reply -> backing.read(h.file, reply, size, offset))) {
+            return KernelMount.DEFERRED;
+        }
+        return backing.read(h.file, out, size, offset);
+    }
+
+    /** WRITE: as READ, the data copied off the request buffer when answered later. */
     private int write(Request r, MemorySegment out) throws Errno {
         Handle h = handle(r.argLong(0));
+        long offset = r.argLong(8);
         int size = r.argInt(16);
-        int n = backing.write(h.file, r.arg().asSlice(40, size), size, r.argLong(8));
-        if ((r.argInt(20) & Protocol.WRITE_KILL_SUIDGID) != 0) {
+        int writeFlags = r.argInt(20);
+        if (backing.mayWait(h.file)) {
+            MemorySegment data = Arena.ofAuto().allocate(Math.max(size, 1), 8);
+            MemorySegment.copy(r.arg(), 40, data, 0, size);
+            if (mount.defer(r.unique, r.opcode, Protocol.WRITE_OUT, reply -> written(h, data, size, offset, writeFlags, reply))) {
+                return KernelMount.DEFERRED;
+            }
+        }
+        return written(h, r.arg().asSlice(40, size), size, offset, writeFlags, out);
+    }
+
+    private int written(Handle h, MemorySegment data, int size, long offset, int writeFlags, MemorySegment out) throws Errno {
+        int n = backing.write(h.file, data, size, offset);
+        if ((writeFlags & Protocol.WRITE_KILL_SUIDGID) != 0) {
             dropSetIds(h.node);
         }
         out.set(JAVA_INT_UNALIGNED, 0, n);

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -40,6 +43,16 @@ public final class KernelMount implements AutoCloseable {
     }
 
     static final int NO_REPLY = Integer.MIN_VALUE;
+    /** The request is answered later, by {@link #defer}. */
+    static final int DEFERRED = Integer.MIN_VALUE + 1;
+    /** At most this many requests wait off the loops at once; past it they wait on a loop. */
+    private static final int MAX_DEFERRED = 256;
+
+    /** A reply computed off the request loops: writes its payload into {@code out}, returns its length (or -errno). */
+    @FunctionalInterface
+    interface Answer {
+        int into(MemorySegment out) throws Errno;
+    }
 
     /** One request as read from the device. */
     static final class Request {
@@ -91,6 +104,10 @@ public final class KernelMount implements AutoCloseable {
     private final List<Thread> readers = new ArrayList<>();
     private final CountDownLatch initialised = new CountDownLatch(1);
     private final LongAdder[] requests = new LongAdder[Protocol.OPCODES];
+    /** Platform threads (the answers make FFM calls) for requests that wait, made as needed, kept 30 s idle. */
+    private final ThreadPoolExecutor deferred = new ThreadPoolExecutor(0, MAX_DEFERRED, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            Thread.ofPlatform().name("zero-fuse-wait-", 0).daemon().factory());
+    private final LongAdder deferredCount = new LongAdder();
     private volatile boolean passthrough;
     private volatile boolean closed;
     private volatile String initFailure;
@@ -168,6 +185,60 @@ public final class KernelMount implements AutoCloseable {
         return requests[opcode].sum();
     }
 
+    /** How many requests were answered off the request loops. */
+    public long deferredRequests() {
+        return deferredCount.sum();
+    }
+
+    /**
+     * Answers request {@code unique} from a thread of its own with at most {@code capacity}
+     * bytes, so that a request that waits (a restore) holds no request loop. Only for requests
+     * whose reply gives the kernel nothing to take back should it never arrive (READ, WRITE).
+     *
+     * @return false if too many already wait: the caller answers it itself
+     */
+    boolean defer(long unique, int opcode, int capacity, Answer answer) {
+        try {
+            deferred.execute(() -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment reply = arena.allocate(Protocol.OUT_HEADER + capacity, 8);
+                    int result;
+                    try {
+                        result = answer.into(reply.asSlice(Protocol.OUT_HEADER));
+                    } catch (Errno e) {
+                        result = -e.errno;
+                    } catch (RuntimeException bug) {
+                        System.err.println("zero-fuse: opcode " + opcode + " failed: " + bug);
+                        bug.printStackTrace();
+                        result = -Libc.EIO;
+                    }
+                    reply(reply, unique, opcode, result);
+                }
+            });
+            deferredCount.increment();
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Writes the reply {@code result} (payload length or -errno) to request {@code unique}; false if the kernel did not take it. */
+    private boolean reply(MemorySegment reply, long unique, int opcode, int result) {
+        int length = Protocol.OUT_HEADER + Math.max(result, 0);
+        reply.set(JAVA_INT_UNALIGNED, 0, length);
+        reply.set(JAVA_INT_UNALIGNED, 4, Math.min(result, 0));
+        reply.set(JAVA_LONG_UNALIGNED, 8, unique);
+        try {
+            Libc.write(fd, reply, length);
+            return true;
+        } catch (Errno e) {
+            if (e.errno != Libc.ENOENT && !closed) {
+                System.err.println("zero-fuse: the kernel refused the reply to opcode " + opcode + " (" + length + " bytes): errno " + e.errno);
+            }
+            return false;
+        }
+    }
+
     private void serve() {
         try (Arena arena = Arena.ofConfined()) {
             Request request = new Request(arena.allocate(Protocol.BUFFER, 8));
@@ -209,22 +280,12 @@ public final class KernelMount implements AutoCloseable {
                         result = -Libc.EIO;
                     }
                 }
-                if (result == NO_REPLY) {
+                if (result == NO_REPLY || result == DEFERRED) {
                     continue;
                 }
-                int length = Protocol.OUT_HEADER + Math.max(result, 0);
-                reply.set(JAVA_INT_UNALIGNED, 0, length);
-                reply.set(JAVA_INT_UNALIGNED, 4, Math.min(result, 0));
-                reply.set(JAVA_LONG_UNALIGNED, 8, request.unique);
-                try {
-                    Libc.write(fd, reply, length);
-                } catch (Errno e) {
-                    if (e.errno != Libc.ENOENT) {
-                        System.err.println("zero-fuse: the kernel refused the reply to opcode " + request.opcode + " (" + length + " bytes): errno " + e.errno);
-                    }
-                    if (result > 0) { // the request was interrupted and is gone, or the reply refused
-                        ops.unanswered(request, payload, result);
-                    }
+                if (!reply(reply, request.unique, request.opcode, result) && result > 0) {
+                    // the request was interrupted and is gone, or the reply refused
+                    ops.unanswered(request, payload, result);
                 }
                 if (request.opcode == Protocol.INIT) {
                     initialised.countDown();
@@ -349,10 +410,18 @@ public final class KernelMount implements AutoCloseable {
             }
             joinReaders(10);
         }
-        if (readers.stream().noneMatch(Thread::isAlive)) {
+        deferred.shutdownNow(); // interrupts what waits: the requests are gone with the connection
+        boolean answered;
+        try {
+            answered = deferred.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answered = false;
+        }
+        if (readers.stream().noneMatch(Thread::isAlive) && answered) {
             Libc.close(fd);
         } else {
-            System.err.println("zero-fuse: request loops still run after the abort; the device stays open");
+            System.err.println("zero-fuse: request loops or waiting answers still run after the abort; the device stays open");
         }
     }
 
