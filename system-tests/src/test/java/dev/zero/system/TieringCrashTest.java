@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TieringCrashTest {
-    static final int TRIALS = Integer.getInteger("zero.crash-trials", 20);
+    private static final int TRIALS = Integer.getInteger("zero.crash-trials", 20);
     private static final long MIB = 1 << 20;
     private static final int FILES = 8;
 
@@ -50,12 +50,29 @@ class TieringCrashTest {
         zero.env.put("ZERO_AGENT_TIERING_STEP_DELAY", "100ms");
         zero.env.put("ZERO_AGENT_TIERING_DURABLE_EVERY", "4M");
         zero.env.put("ZERO_AGENT_TIERING_READ_AHEAD_CHUNKS", "1");
+        configure(zero);
         zero.up();
+        assertThat(Shell.run(Path.of("/"), "curl -s http://127.0.0.1:" + zero.agentPort + "/q/health")).as("the transport serving the mount")
+                .contains("\"" + servedBy() + "\"");
         Shell.run(zero.mountpoint, "mkdir c");
         Random random = new Random(20261201);
         for (int i = 0; i < FILES; i++) {
             write("c/f" + i, (1 + random.nextInt(12)) * MIB + random.nextInt(4096), random.nextLong());
         }
+    }
+
+    /** A subclass's changes to the stack before it starts. */
+    protected void configure(ZeroStack stack) throws Exception {
+    }
+
+    /** The transport the agent's health must name. */
+    protected String servedBy() {
+        return "kernel (passthrough on)";
+    }
+
+    /** How many kill -9 trials to run. */
+    protected int trials() {
+        return TRIALS;
     }
 
     @AfterAll
@@ -101,7 +118,7 @@ class TieringCrashTest {
     void killDuringTransitions() throws Exception {
         Random random = new Random(Long.getLong("zero.crash-seed", 42));
         Map<String, Integer> resolved = new HashMap<>();
-        for (int trial = 1; trial <= TRIALS; trial++) {
+        for (int trial = 1; trial <= trials(); trial++) {
             // a changed file between trials, so stale uploads would show
             String changed = "c/f" + random.nextInt(FILES);
             write(changed, (1 + random.nextInt(12)) * MIB + random.nextInt(4096), random.nextLong());
@@ -160,7 +177,7 @@ class TieringCrashTest {
             }
             assertNoStaleCopy(trial);
         }
-        System.out.println("crash trials: " + TRIALS + "; files found in a transitional state at a kill, all resolved at the next start: " + resolved);
+        System.out.println("crash trials: " + trials() + " (" + servedBy() + "); files found in a transitional state at a kill, all resolved at the next start: " + resolved);
     }
 
     /** Every file the catalogue counts as synced or evicted has a stored copy holding its current content. */
