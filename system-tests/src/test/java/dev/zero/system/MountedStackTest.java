@@ -54,7 +54,13 @@ class MountedStackTest {
                 """.formatted(emulator.accountId(), emulator.bucketId()));
         zero.env.put("ZERO_STORE_B2_URL", emulator.url());
         zero.env.put("ZERO_STORE_B2_ALLOW_INSECURE_HTTP", "true");
+        transport().select(zero);
         upOutput = zero.up().output();
+    }
+
+    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
+    protected Transport transport() {
+        return Transport.KERNEL;
     }
 
     @AfterAll
@@ -83,9 +89,10 @@ class MountedStackTest {
 
     @Test
     @Order(1)
-    @DisplayName("the health endpoints answer UP and the mount is a working directory")
+    @DisplayName("the health endpoints answer UP, the mount is served by the transport configured and is a working directory")
     void healthAndMount() throws Exception {
         assertThat(ZeroStack.JSON.readTree(zero.get("/q/health/ready", null).body()).get("status").asText()).isEqualTo("UP");
+        assertThat(zero.transport()).isEqualTo(transport().servedBy);
         assertThat(zero.get("/api/v1/hosts/x/tasks", null).statusCode()).isEqualTo(401);
         String out = Shell.run(zero.mountpoint, "echo hello > greeting && cat greeting && stat -c %s greeting");
         assertThat(out).isEqualTo("hello\n6\n");

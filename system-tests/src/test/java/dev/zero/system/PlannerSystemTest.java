@@ -50,8 +50,15 @@ class PlannerSystemTest {
         zero.env.put("ZERO_PLANNER_INTERVAL", "1s");
         zero.env.put("ZERO_AGENT_TIERING_ROOM_WAIT", "20s");
         zero.env.put("ZERO_AGENT_JOURNAL_HEARTBEAT_INTERVAL", "2s");
+        transport().select(zero);
         ZeroStack.Result up = zero.up();
         assertThat(up.output()).contains("target disk usage 64.0 MiB (from config.yml)");
+        assertThat(zero.transport()).as("the transport serving the mount").isEqualTo(transport().servedBy);
+    }
+
+    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
+    protected Transport transport() {
+        return Transport.KERNEL;
     }
 
     @AfterAll

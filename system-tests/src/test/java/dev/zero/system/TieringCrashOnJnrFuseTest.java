@@ -7,13 +7,8 @@ package dev.zero.system;
  */
 class TieringCrashOnJnrFuseTest extends TieringCrashTest {
     @Override
-    protected void configure(ZeroStack stack) throws Exception {
-        stack.env.put("ZERO_AGENT_MOUNT_TRANSPORT", "jnr-fuse");
-    }
-
-    @Override
-    protected String servedBy() {
-        return "jnr-fuse";
+    protected Transport transport() {
+        return Transport.JNR_FUSE;
     }
 
     @Override

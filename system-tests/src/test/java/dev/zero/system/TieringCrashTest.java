@@ -50,10 +50,9 @@ class TieringCrashTest {
         zero.env.put("ZERO_AGENT_TIERING_STEP_DELAY", "100ms");
         zero.env.put("ZERO_AGENT_TIERING_DURABLE_EVERY", "4M");
         zero.env.put("ZERO_AGENT_TIERING_READ_AHEAD_CHUNKS", "1");
-        configure(zero);
+        transport().select(zero);
         zero.up();
-        assertThat(Shell.run(Path.of("/"), "curl -s http://127.0.0.1:" + zero.agentPort + "/q/health")).as("the transport serving the mount")
-                .contains("\"" + servedBy() + "\"");
+        assertThat(zero.transport()).as("the transport serving the mount").isEqualTo(transport().servedBy);
         Shell.run(zero.mountpoint, "mkdir c");
         Random random = new Random(20261201);
         for (int i = 0; i < FILES; i++) {
@@ -61,13 +60,9 @@ class TieringCrashTest {
         }
     }
 
-    /** A subclass's changes to the stack before it starts. */
-    protected void configure(ZeroStack stack) throws Exception {
-    }
-
-    /** The transport the agent's health must name. */
-    protected String servedBy() {
-        return "kernel (passthrough on)";
+    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
+    protected Transport transport() {
+        return Transport.KERNEL;
     }
 
     /** How many kill -9 trials to run. */
@@ -177,7 +172,7 @@ class TieringCrashTest {
             }
             assertNoStaleCopy(trial);
         }
-        System.out.println("crash trials: " + trials() + " (" + servedBy() + "); files found in a transitional state at a kill, all resolved at the next start: " + resolved);
+        System.out.println("crash trials: " + trials() + " (" + transport().servedBy + "); files found in a transitional state at a kill, all resolved at the next start: " + resolved);
     }
 
     /** Every file the catalogue counts as synced or evicted has a stored copy holding its current content. */

@@ -144,6 +144,19 @@ final class ZeroStack implements AutoCloseable {
         return JSON.readTree(answer.body());
     }
 
+    /** How the agent's health says its mount is served ("kernel (passthrough on)", "jnr-fuse"). */
+    String transport() throws IOException, InterruptedException {
+        com.fasterxml.jackson.databind.JsonNode health = JSON.readTree(http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + agentPort + "/q/health")).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        for (com.fasterxml.jackson.databind.JsonNode check : health.path("checks")) {
+            if (check.path("data").has("transport")) {
+                return check.path("data").path("transport").asText();
+            }
+        }
+        throw new IllegalStateException("the agent's health names no transport: " + health);
+    }
+
     /** The agent's Prometheus metrics, as text. */
     String agentMetrics() throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/q/metrics")).timeout(Duration.ofSeconds(10))
