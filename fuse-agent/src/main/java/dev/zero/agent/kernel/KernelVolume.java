@@ -56,7 +56,8 @@ public final class KernelVolume implements Volume {
         InodeFs.Mounted mounted = InodeFs.mount(tiered.root().path(), backing, "zero", mp, passthrough, timeouts, threads);
         KernelVolume volume = new KernelVolume(mounted, mp, tiered);
         tiered.onTierChanged(volume::tierChanged);
-        LOG.infof("mounted %s on %s (kernel transport, passthrough %s)", tiered.root().path(), mp, volume.passthroughState());
+        LOG.infof("mounted %s on %s (kernel transport, passthrough %s, up to %d nodes cached: half the open-file limit)", tiered.root().path(), mp,
+                volume.passthroughState(), mounted.fs().budget().limit());
         return volume;
     }
 

@@ -127,7 +127,10 @@ public interface Backing {
         return (int) Libc.pwrite(file.fd(), data, size, offset);
     }
 
-    /** A close(2) of one of the file's descriptors (there may be more, and writes after it). */
+    /**
+     * A close(2) of one of the file's descriptors (there may be more, and writes after it); not
+     * sent for a passed-through open, whose changes {@link #release} is the first to see.
+     */
     default void flush(Opened file) throws Errno {
     }
 

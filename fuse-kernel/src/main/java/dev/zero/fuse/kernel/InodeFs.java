@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +50,8 @@ public final class InodeFs implements KernelMount.Operations {
         }
     }
 
-    private final Map<Long, Node> nodes = new HashMap<>();
+    /** Every node by id, least recently used first (access order: see {@link NodeBudget}). */
+    private final LinkedHashMap<Long, Node> nodes = new LinkedHashMap<>(1024, 0.75f, true);
     private final Map<Node.Key, Node> byKey = new HashMap<>();
     private final Map<Long, Handle> files = new ConcurrentHashMap<>();
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
@@ -65,6 +67,7 @@ public final class InodeFs implements KernelMount.Operations {
     private volatile String passthroughRefusal;
     private volatile int device = -1;
     private volatile KernelMount mount;
+    private final NodeBudget budget = new NodeBudget(this);
 
     private InodeFs(Node root, Backing backing, CacheTimeouts timeouts) {
         this.root = root;
@@ -152,6 +155,11 @@ public final class InodeFs implements KernelMount.Operations {
         }
     }
 
+    /** How many nodes the table keeps before it asks the kernel to forget some, and how many it asked. */
+    public NodeBudget budget() {
+        return budget;
+    }
+
     /** Nodes the kernel holds (root included); shrinks as it forgets them. */
     public int nodes() {
         synchronized (nodes) {
@@ -188,6 +196,7 @@ public final class InodeFs implements KernelMount.Operations {
         this.passthrough = mount.passthrough();
         this.device = mount.deviceFd();
         this.mount = mount;
+        budget.start(mount);
     }
 
     @Override
@@ -220,16 +229,8 @@ public final class InodeFs implements KernelMount.Operations {
                     backing.rmdir(node(r.nodeid), r.argName(0));
                     yield 0;
                 }
-                case Protocol.RENAME -> {
-                    long newName = r.afterName(8);
-                    backing.rename(node(r.nodeid), r.argName(8), node(r.argLong(0)), r.argName(newName), 0);
-                    yield 0;
-                }
-                case Protocol.RENAME2 -> {
-                    long newName = r.afterName(16);
-                    backing.rename(node(r.nodeid), r.argName(16), node(r.argLong(0)), r.argName(newName), r.argInt(8));
-                    yield 0;
-                }
+                case Protocol.RENAME -> rename(r, 8, 0);
+                case Protocol.RENAME2 -> rename(r, 16, r.argInt(8));
                 case Protocol.LINK -> link(r, out);
                 case Protocol.OPEN -> open(r, out);
                 case Protocol.CREATE -> create(r, out);
@@ -362,11 +363,19 @@ public final class InodeFs implements KernelMount.Operations {
         Scratch s = Scratch.get();
         // A name the kernel has seen before: its node by (device, inode), no descriptor to open.
         Libc.fstatat(dir.fd, name, stat, Libc.AT_SYMLINK_NOFOLLOW);
-        Node known = known(stat);
+        Node known = known(stat, dir, name);
         if (known != null) {
             return known;
         }
-        int fd = Libc.openat(dir.fd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        int fd;
+        try {
+            fd = Libc.openat(dir.fd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        } catch (Errno e) {
+            if (e.errno == Libc.EMFILE || e.errno == Libc.ENFILE) {
+                budget.outOfDescriptors();
+            }
+            throw e;
+        }
         try {
             // what the descriptor holds, should the name have moved since the stat
             Libc.fstatat(fd, s.empty, stat, Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
@@ -374,42 +383,106 @@ public final class InodeFs implements KernelMount.Operations {
             Libc.close(fd);
             throw e;
         }
-        return register(fd, stat);
+        return register(fd, stat, dir, name);
     }
 
-    /** The node already known for the file in {@code stat}, or one made on {@code pathFd}, its lookup count raised. */
-    private Node register(int pathFd, MemorySegment stat) {
+    /**
+     * The node already known for the file in {@code stat}, or one made on {@code pathFd}, its
+     * lookup count raised, found as {@code name} in {@code dir}.
+     */
+    private Node register(int pathFd, MemorySegment stat, Node dir, MemorySegment name) {
         Node.Key key = key(stat);
+        Node n;
         synchronized (nodes) {
             Node existing = byKey.get(key);
             if (existing != null) {
                 existing.lookups++;
                 Libc.close(pathFd);
+                seenAs(existing, dir, name);
                 return existing;
             }
-            Node n = new Node(nextId.getAndIncrement(), key, pathFd, (stat.get(JAVA_INT_UNALIGNED, 24) & Libc.S_IFMT) == Libc.S_IFLNK);
+            n = new Node(nextId.getAndIncrement(), key, pathFd, (stat.get(JAVA_INT_UNALIGNED, 24) & Libc.S_IFMT) == Libc.S_IFLNK);
             n.lookups = 1;
+            seenAs(n, dir, name);
             nodes.put(n.id, n);
             byKey.put(key, n);
-            return n;
+            if (nodes.size() > budget.limit()) {
+                budget.exceeded();
+            }
         }
+        return n;
     }
 
-    /** The node of the file open on {@code fd} (attributes in {@code stat}), its lookup count raised. */
-    private Node adopt(int fd, MemorySegment stat) throws Errno {
-        Node known = known(stat);
-        return known != null ? known : register(Libc.open(Scratch.get().procPath(fd), Libc.O_PATH | Libc.O_CLOEXEC, 0), stat);
+    /** The node of the file open on {@code fd} (attributes in {@code stat}), just made as {@code name} in {@code dir}, its lookup count raised. */
+    private Node adopt(int fd, MemorySegment stat, Node dir, MemorySegment name) throws Errno {
+        Node known = known(stat, dir, name);
+        return known != null ? known : register(Libc.open(Scratch.get().procPath(fd), Libc.O_PATH | Libc.O_CLOEXEC, 0), stat, dir, name);
     }
 
-    /** The node already known for the file in {@code stat}, its lookup count raised; null if none. */
-    private Node known(MemorySegment stat) {
+    /** The node already known for the file in {@code stat}, found as {@code name} in {@code dir}, its lookup count raised; null if none. */
+    private Node known(MemorySegment stat, Node dir, MemorySegment name) {
         synchronized (nodes) {
             Node existing = byKey.get(key(stat));
             if (existing != null) {
                 existing.lookups++;
+                seenAs(existing, dir, name);
             }
             return existing;
         }
+    }
+
+    /** Records the name the kernel now knows {@code n} by (a NUL-terminated {@code name} in {@code dir}). Called holding the table. */
+    private static void seenAs(Node n, Node dir, MemorySegment name) {
+        byte[] had = n.name;
+        if (n.parent == dir.id && had != null && had.length < name.byteSize() && name.get(JAVA_BYTE, had.length) == 0
+                && MemorySegment.mismatch(MemorySegment.ofArray(had), 0, had.length, name, 0, had.length) == -1) {
+            return;
+        }
+        long length = 0;
+        while (name.get(JAVA_BYTE, length) != 0) {
+            length++;
+        }
+        n.parent = dir.id;
+        n.name = name.asSlice(0, length).toArray(JAVA_BYTE);
+    }
+
+    /** After a rename: the name the kernel now knows the file at {@code name} in {@code dir} by (the kernel moved its dentry itself). */
+    private void renamed(Node dir, MemorySegment name) {
+        Scratch s = Scratch.get();
+        try {
+            Libc.fstatat(dir.fd, name, s.stat2, Libc.AT_SYMLINK_NOFOLLOW);
+        } catch (Errno gone) {
+            return;
+        }
+        synchronized (nodes) {
+            Node n = byKey.get(key(s.stat2));
+            if (n != null) {
+                seenAs(n, dir, name);
+            }
+        }
+    }
+
+    /**
+     * Up to {@code count} of the least recently used nodes the kernel could forget (not the root,
+     * not open, a name known), as (parent, name) pairs; they count as used now, so that the next
+     * call offers others.
+     */
+    List<NodeBudget.Name> leastRecentlyUsed(int count) {
+        List<NodeBudget.Name> names = new ArrayList<>();
+        synchronized (nodes) {
+            for (Node n : nodes.values()) {
+                if (names.size() >= count) {
+                    break;
+                }
+                if (n.id != Protocol.ROOT_ID && n.name != null && n.opens == 0) {
+                    names.add(new NodeBudget.Name(n.id, n.parent, n.name));
+                }
+            }
+            for (NodeBudget.Name name : names) {
+                nodes.get(name.node());
+            }
+        }
+        return names;
     }
 
     private void forget(long id, long count) {
@@ -552,6 +625,20 @@ public final class InodeFs implements KernelMount.Operations {
         }
     }
 
+    private int rename(Request r, long nameAt, int flags) throws Errno {
+        Node fromDir = node(r.nodeid);
+        Node toDir = node(r.argLong(0));
+        MemorySegment to = r.argName(r.afterName(nameAt));
+        backing.rename(fromDir, r.argName(nameAt), toDir, to, flags);
+        renamed(toDir, to);
+        if ((flags & RENAME_EXCHANGE) != 0) {
+            renamed(fromDir, r.argName(nameAt));
+        }
+        return 0;
+    }
+
+    private static final int RENAME_EXCHANGE = 2;
+
     private int mkdir(Request r, MemorySegment out) throws Errno {
         Node dir = node(r.nodeid);
         MemorySegment name = r.argName(8);
@@ -608,7 +695,7 @@ public final class InodeFs implements KernelMount.Operations {
         Scratch s = Scratch.get();
         try {
             Libc.fstatat(file.fd(), s.empty, s.stat, Libc.AT_EMPTY_PATH);
-            Node n = adopt(file.fd(), s.stat); // the file just opened, whatever its name points to now
+            Node n = adopt(file.fd(), s.stat, dir, r.argName(16)); // the file just opened, whatever its name points to now
             openingReadWrite(n, r.argInt(0));
             fillEntry(out, 0, n, s.stat);
             return Protocol.ENTRY_OUT + opened(n, file, out, Protocol.ENTRY_OUT);
@@ -656,7 +743,7 @@ public final class InodeFs implements KernelMount.Operations {
      * Registers an open file and writes its {@code fuse_open_out} at {@code offset}: with
      * passthrough and the file's content present, the inode's backing id (made on its first such
      * open, from a read-write descriptor where the file allows one, so that every later open can
-     * use it); else the open bypasses the page cache, which passthrough opens of the inode must
+     * use it), and no FLUSH at its closes; else the open bypasses the page cache, which passthrough opens of the inode must
      * not share (EIO), and its reads and writes reach the backing.
      */
     private int opened(Node n, Backing.Opened file, MemorySegment out, int offset) throws Errno {
@@ -684,7 +771,9 @@ public final class InodeFs implements KernelMount.Operations {
                     closeBackingIfUnused(n);
                     throw e;
                 }
-                openFlags = Protocol.FOPEN_PASSTHROUGH;
+                // NOFLUSH: its writes never reach the daemon, so a FLUSH at every close(2) would be
+                // a round trip with nothing to settle; the RELEASE after the last close sees them
+                openFlags = Protocol.FOPEN_PASSTHROUGH | Protocol.FOPEN_NOFLUSH;
                 backingId = n.backingId;
             } else if (passthrough || !file.present()) {
                 openFlags = Protocol.FOPEN_DIRECT_IO;

@@ -16,6 +16,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A FUSE mount spoken directly over /dev/fuse: mounts the device itself with mount(2) (root),
@@ -110,6 +112,9 @@ public final class KernelMount implements AutoCloseable {
     private final LongAdder deferredCount = new LongAdder();
     private volatile boolean passthrough;
     private volatile boolean closed;
+    /** Notifications come from threads of their own: the device is closed only when none is being written. */
+    private final ReadWriteLock deviceOpen = new ReentrantReadWriteLock();
+    private boolean deviceClosed; // guarded by deviceOpen
     private volatile String initFailure;
 
     private KernelMount(Path mountpoint, int fd, Operations ops, boolean wantPassthrough) {
@@ -369,7 +374,11 @@ public final class KernelMount implements AutoCloseable {
         m.set(JAVA_INT_UNALIGNED, 0, (int) m.byteSize());
         m.set(JAVA_INT_UNALIGNED, 4, code);
         m.set(JAVA_LONG_UNALIGNED, 8, 0);
+        deviceOpen.readLock().lock();
         try {
+            if (deviceClosed) {
+                throw new IOException("the mount is closed");
+            }
             Libc.write(fd, m, m.byteSize());
             return true;
         } catch (Errno e) {
@@ -377,6 +386,8 @@ public final class KernelMount implements AutoCloseable {
                 return false;
             }
             throw new IOException("notification " + code + " refused: errno " + e.errno);
+        } finally {
+            deviceOpen.readLock().unlock();
         }
     }
 
@@ -386,6 +397,11 @@ public final class KernelMount implements AutoCloseable {
      * so that no loop outlives the device: its descriptor is closed only once every loop ended,
      * never under one that could still write a reply to whatever reuses the number.
      */
+    /** Whether {@link #close} has begun. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -419,7 +435,13 @@ public final class KernelMount implements AutoCloseable {
             answered = false;
         }
         if (readers.stream().noneMatch(Thread::isAlive) && answered) {
-            Libc.close(fd);
+            deviceOpen.writeLock().lock();
+            try {
+                deviceClosed = true;
+                Libc.close(fd);
+            } finally {
+                deviceOpen.writeLock().unlock();
+            }
         } else {
             System.err.println("zero-fuse: request loops or waiting answers still run after the abort; the device stays open");
         }

@@ -24,7 +24,7 @@ final class Libc {
     static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
     static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000, S_ISUID = 04000, S_ISGID = 02000;
     static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, EACCES = 13, EEXIST = 17, ENODEV = 19, EISDIR = 21,
-            EINVAL = 22, EROFS = 30, ERANGE = 34, ENOSYS = 38, ELOOP = 40, ENODATA = 61, EOPNOTSUPP = 95;
+            EINVAL = 22, ENFILE = 23, EMFILE = 24, EROFS = 30, ERANGE = 34, ENOSYS = 38, ELOOP = 40, ENODATA = 61, EOPNOTSUPP = 95;
     static final long MS_NOSUID = 2, MS_NODEV = 4;
     static final int MNT_DETACH = 2;
     static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
@@ -74,6 +74,8 @@ final class Libc {
     private static final MethodHandle LISTXATTR = fn("listxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle REMOVEXATTR = fn("removexattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle LSEEK = fn("lseek64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle GETRLIMIT = fn("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SETRLIMIT = fn("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle UMASK = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private Libc() {
@@ -249,6 +251,26 @@ final class Libc {
 
     static long lseek(int fd, long offset, int whence) throws Errno {
         return callLong("lseek", s -> (long) LSEEK.invokeExact(s, fd, offset, whence));
+    }
+
+    static final int RLIMIT_NOFILE = 7;
+
+    /** The soft and hard limit of {@code resource} (a struct rlimit: two 64-bit words). */
+    static long[] getrlimit(int resource) throws Errno {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment r = a.allocate(16, 8);
+            callInt("getrlimit", s -> (int) GETRLIMIT.invokeExact(s, resource, r));
+            return new long[] {r.get(JAVA_LONG, 0), r.get(JAVA_LONG, 8)};
+        }
+    }
+
+    static void setrlimit(int resource, long soft, long hard) throws Errno {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment r = a.allocate(16, 8);
+            r.set(JAVA_LONG, 0, soft);
+            r.set(JAVA_LONG, 8, hard);
+            callInt("setrlimit", s -> (int) SETRLIMIT.invokeExact(s, resource, r));
+        }
     }
 
     static int umask(int mask) {

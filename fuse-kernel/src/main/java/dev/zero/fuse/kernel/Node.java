@@ -14,6 +14,9 @@ public final class Node {
     /** A symbolic link (an inode's type never changes): no chmod, times or xattrs through /proc. */
     final boolean symlink;
     long lookups; // guarded by the node table
+    /** Where the kernel last looked it up: its parent's node id and its name there (guarded by the node table; see {@link NodeBudget}). */
+    long parent;
+    byte[] name;
     int opens; // guarded by the node
     int backingId; // guarded by the node
     /** Opened read-write since the kernel first asked for it: it may be mapped shared (see {@link CacheTimeouts}). */

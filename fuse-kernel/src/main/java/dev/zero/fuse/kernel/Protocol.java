@@ -23,7 +23,7 @@ final class Protocol {
     static final int NOTIFY_INVAL_INODE = 2, NOTIFY_INVAL_ENTRY = 3;
 
     // OPEN reply flags
-    static final int FOPEN_DIRECT_IO = 1 << 0, FOPEN_PASSTHROUGH = 1 << 7;
+    static final int FOPEN_DIRECT_IO = 1 << 0, FOPEN_NOFLUSH = 1 << 5, FOPEN_PASSTHROUGH = 1 << 7;
     // OPEN request open_flags, WRITE write_flags
     static final int OPEN_KILL_SUIDGID = 1 << 0, WRITE_KILL_SUIDGID = 1 << 2;
 

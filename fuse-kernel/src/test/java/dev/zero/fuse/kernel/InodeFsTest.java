@@ -320,6 +320,29 @@ class InodeFsTest {
         assertThat(m.fs().openFiles()).isZero();
     }
 
+    @Test
+    @DisplayName("node budget: a walk over five times more files than the budget, with hour-long caches, keeps the node table within it; every file reads right, an open one too")
+    void nodeBudget() throws Exception {
+        InodeFs.Mounted m = mount(true, CacheTimeouts.of(Duration.ofHours(1), Duration.ofHours(1))); // the kernel forgets nothing by itself
+        m.fs().budget().limit(200);
+        sh(backing, "for d in $(seq 1 10); do mkdir d$d; for f in $(seq 1 100); do echo $d/$f > d$d/f$f; done; done");
+        Process holder = new ProcessBuilder("python3", "-c", "import sys; f = open('d1/f1'); print('open', flush=True); sys.stdin.readline(); print(f.read(), end='')")
+                .directory(mnt.toFile()).start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes(5), StandardCharsets.UTF_8)).isEqualTo("open\n");
+            assertThat(sh(mnt, "cat d*/f* | wc -l; find . -type f | wc -l; stat -c %s d*/f* | sort -u").split("\n")).containsExactly("1000", "1000", "4", "5", "6", "7");
+            await(() -> m.fs().nodes() <= 200);
+            assertThat(m.fs().budget().asked()).as("names the kernel was asked to forget").isPositive();
+            assertThat(sh(mnt, "cat d1/f2 d10/f100 && stat -c %s d5")).as("forgotten names are looked up again").isEqualTo("1/2\n10/100\n4096\n");
+            holder.getOutputStream().write('\n');
+            holder.getOutputStream().flush();
+            assertThat(new String(holder.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as("the file held open throughout").isEqualTo("1/1\n");
+            assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
     /** Waits for what the kernel does in its own time (FORGETs, RELEASEs) to have happened. */
     static void await(java.util.concurrent.Callable<Boolean> condition) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(condition);
