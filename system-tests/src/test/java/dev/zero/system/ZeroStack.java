@@ -138,17 +138,12 @@ final class ZeroStack implements AutoCloseable {
 
     /** The agent's own status (journal and cache). */
     com.fasterxml.jackson.databind.JsonNode agentStatus() throws IOException, InterruptedException {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/agent/v1/status"))
-                .header("Authorization", "Bearer " + token("agent-api")).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(answer.body());
+        return JSON.readTree(agentGet("/agent/v1/status", token("agent-api")));
     }
 
     /** How the agent's health says its mount is served ("kernel (passthrough on)", "jnr-fuse"). */
     String transport() throws IOException, InterruptedException {
-        com.fasterxml.jackson.databind.JsonNode health = JSON.readTree(http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + agentPort + "/q/health")).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        com.fasterxml.jackson.databind.JsonNode health = JSON.readTree(agentGet("/q/health", null));
         for (com.fasterxml.jackson.databind.JsonNode check : health.path("checks")) {
             if (check.path("data").has("transport")) {
                 return check.path("data").path("transport").asText();
@@ -159,8 +154,16 @@ final class ZeroStack implements AutoCloseable {
 
     /** The agent's Prometheus metrics, as text. */
     String agentMetrics() throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/q/metrics")).timeout(Duration.ofSeconds(10))
-                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        return agentGet("/q/metrics", null);
+    }
+
+    /** The body of a GET of the agent's own HTTP endpoint {@code path}, with {@code token} if not null. */
+    private String agentGet(String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + path)).timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The catalogue's view of the volume: path -> entry. */
