@@ -322,4 +322,4 @@ for m in "${METRICS[@]}"; do
     c=${R[bindfs,$m]:--}
     printf '%-30s %12s %12s %12s %12s %12s %12s\n' "$m" "$z" "$b" "$j" "$c" "$(ratio "$z" "$b")" "$(ratio "$z" "$c")"
 done
-echo "zero: $(grep -m1 -o 'kernel transport, passthrough [a-z]*' "$WORK/zero.log" 2>/dev/null || echo "the mount given")"
+echo "zero: $(grep -m1 -o 'kernel transport, passthrough [a-z]*, requests over [^,]*' "$WORK/zero.log" 2>/dev/null || echo "the mount given")"

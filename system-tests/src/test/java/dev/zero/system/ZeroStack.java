@@ -141,7 +141,7 @@ final class ZeroStack implements AutoCloseable {
         return JSON.readTree(agentGet("/agent/v1/status", token("agent-api")));
     }
 
-    /** How the agent's health says its mount is served ("kernel (passthrough on)", "jnr-fuse"). */
+    /** How the agent's health says its mount is served ("kernel (passthrough on, requests over io_uring)", "jnr-fuse"). */
     String transport() throws IOException, InterruptedException {
         com.fasterxml.jackson.databind.JsonNode health = JSON.readTree(agentGet("/q/health", null));
         for (com.fasterxml.jackson.databind.JsonNode check : health.path("checks")) {

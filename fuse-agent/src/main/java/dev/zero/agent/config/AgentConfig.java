@@ -132,6 +132,14 @@ public interface AgentConfig {
         @WithDefault("true")
         boolean passthrough();
 
+        /**
+         * Kernel transport: take requests over io_uring (Linux 6.14+), one queue per CPU, where
+         * the kernel allows it; the agent turns on the fuse module's {@code enable_uring} if it
+         * is off. Else, and for FORGET and INTERRUPT always, requests come over /dev/fuse.
+         */
+        @WithDefault("true")
+        boolean ioUring();
+
         /** Kernel transport: request loops serving /dev/fuse (reads and writes that wait for a restore are answered off them). */
         @WithDefault("16")
         int threads();

@@ -41,23 +41,24 @@ public final class KernelVolume implements Volume {
      * Mounts the tiered tree on {@code mountpoint}.
      *
      * @param passthrough let the kernel read and write present files itself where it can
+     * @param ioUring take requests over io_uring where the kernel allows it
      * @param timeouts how long the kernel may cache names and attributes (long is safe: every hard
      *     link is one inode, and tier changes are invalidated as they happen)
      * @param threads request loops (reads and writes that wait for a restore are answered off them)
      */
     public static KernelVolume mount(TieredFiles tiered, ChangeLog changeLog, long reportedCapacity, Path mountpoint, boolean passthrough,
-            CacheTimeouts timeouts, int threads) throws IOException {
+            boolean ioUring, CacheTimeouts timeouts, int threads) throws IOException {
         Path mp = mountpoint.toAbsolutePath().normalize();
         Mountpoint.clearStale(mp);
         Files.createDirectories(mp);
         Mountpoint.requireEmpty(mp);
         tiered.attrs().markRoot(tiered.root());
         TieredBacking backing = new TieredBacking(tiered, TreeOps.of(tiered, changeLog, reportedCapacity));
-        InodeFs.Mounted mounted = InodeFs.mount(tiered.root().path(), backing, "zero", mp, passthrough, timeouts, threads);
+        InodeFs.Mounted mounted = InodeFs.mount(tiered.root().path(), backing, "zero", mp, passthrough, ioUring, timeouts, threads);
         KernelVolume volume = new KernelVolume(mounted, mp, tiered);
         tiered.onTierChanged(volume::tierChanged);
-        LOG.infof("mounted %s on %s (kernel transport, passthrough %s, up to %d nodes cached: half the open-file limit)", tiered.root().path(), mp,
-                volume.passthroughState(), mounted.fs().budget().limit());
+        LOG.infof("mounted %s on %s (kernel transport, passthrough %s, requests over %s, up to %d nodes cached: half the open-file limit)",
+                tiered.root().path(), mp, volume.passthroughState(), mounted.mount().requestPath(), mounted.fs().budget().limit());
         return volume;
     }
 
@@ -104,7 +105,7 @@ public final class KernelVolume implements Volume {
 
     @Override
     public String transport() {
-        return "kernel (passthrough " + passthroughState() + ")";
+        return "kernel (passthrough " + passthroughState() + ", requests over " + (mounted.mount().ioUring() ? "io_uring" : "/dev/fuse") + ")";
     }
 
     @Override

@@ -81,7 +81,8 @@ public class MountLifecycle {
         long capacity = config.tiering().reportedCapacity().asLongValue();
         if (m.transport() == AgentConfig.Mount.Transport.KERNEL) {
             try {
-                mount = KernelVolume.mount(tiered, changeLog, capacity, config.mountpoint(), m.passthrough(), kernelTimeouts(m), m.threads());
+                mount = KernelVolume.mount(tiered, changeLog, capacity, config.mountpoint(), m.passthrough(), m.ioUring(), kernelTimeouts(m),
+                        m.threads());
                 return;
             } catch (IOException | RuntimeException | LinkageError e) {
                 LOG.warnf("the kernel transport cannot mount %s (%s); serving it with jnr-fuse instead", config.mountpoint(), e.getMessage());

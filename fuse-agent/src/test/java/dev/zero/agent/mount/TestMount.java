@@ -57,7 +57,7 @@ final class TestMount implements AutoCloseable {
         tiered = TestTiering.files(cache, content, log);
         if (transport == Transport.KERNEL) {
             mount = null;
-            kernel = KernelVolume.mount(tiered, log, 1L << 50, mnt, true, MountLifecycle.KERNEL_DEFAULTS, KERNEL_THREADS);
+            kernel = KernelVolume.mount(tiered, log, 1L << 50, mnt, true, true, MountLifecycle.KERNEL_DEFAULTS, KERNEL_THREADS);
             volume = kernel;
         } else {
             kernel = null;

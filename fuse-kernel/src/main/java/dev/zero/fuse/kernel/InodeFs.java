@@ -50,8 +50,8 @@ public final class InodeFs implements KernelMount.Operations {
         }
     }
 
-    /** Every node by id, least recently used first (access order: see {@link NodeBudget}). */
-    private final LinkedHashMap<Long, Node> nodes = new LinkedHashMap<>(1024, 0.75f, true);
+    /** Every node by id, in the order the budget's sweep passes them (see {@link NodeBudget}). */
+    private final LinkedHashMap<Long, Node> nodes = new LinkedHashMap<>();
     private final Map<Node.Key, Node> byKey = new HashMap<>();
     private final Map<Long, Handle> files = new ConcurrentHashMap<>();
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
@@ -83,15 +83,16 @@ public final class InodeFs implements KernelMount.Operations {
 
     /** Mounts a mirror of {@code tree} on {@code mountpoint}. */
     public static Mounted mount(Path tree, Path mountpoint, boolean passthrough, CacheTimeouts timeouts, int threads) throws IOException {
-        return mount(tree, Backing.MIRROR, "zero-mirror", mountpoint, passthrough, timeouts, threads);
+        return mount(tree, Backing.MIRROR, "zero-mirror", mountpoint, passthrough, true, timeouts, threads);
     }
 
     /**
      * Mounts {@code tree} on {@code mountpoint} as file system {@code name}, its changes made by
-     * {@code backing}; passthrough where the kernel offers it and {@code passthrough} asks for it.
+     * {@code backing}; passthrough where the kernel offers it and {@code passthrough} asks for it,
+     * requests over io_uring likewise.
      */
-    public static Mounted mount(Path tree, Backing backing, String name, Path mountpoint, boolean passthrough, CacheTimeouts timeouts,
-            int threads) throws IOException {
+    public static Mounted mount(Path tree, Backing backing, String name, Path mountpoint, boolean passthrough, boolean ioUring,
+            CacheTimeouts timeouts, int threads) throws IOException {
         Scratch s = Scratch.get();
         int fd;
         try {
@@ -106,7 +107,7 @@ public final class InodeFs implements KernelMount.Operations {
         Libc.umask(0); // the kernel has applied the caller's umask already
         KernelMount mount;
         try {
-            mount = KernelMount.mount(mountpoint, name, fs, passthrough, threads);
+            mount = KernelMount.mount(mountpoint, name, fs, passthrough, ioUring, threads);
         } catch (IOException | RuntimeException e) {
             Libc.close(fd);
             throw e;
@@ -336,6 +337,9 @@ public final class InodeFs implements KernelMount.Operations {
         Node n;
         synchronized (nodes) {
             n = nodes.get(id);
+            if (n != null) {
+                n.referenced = true;
+            }
         }
         if (n == null) {
             throw new NoSuchNode();
@@ -463,23 +467,32 @@ public final class InodeFs implements KernelMount.Operations {
     }
 
     /**
-     * Up to {@code count} of the least recently used nodes the kernel could forget (not the root,
-     * not open, a name known), as (parent, name) pairs; they count as used now, so that the next
-     * call offers others.
+     * Up to {@code count} nodes the kernel could forget (not the root, not open, a name known),
+     * as (parent, name) pairs, by a second-chance sweep: from the front of the table, a node asked
+     * for since the last sweep loses its mark and goes to the back, as does every node offered, so
+     * that the next sweep offers others. The request path only sets the mark.
      */
-    List<NodeBudget.Name> leastRecentlyUsed(int count) {
+    List<NodeBudget.Name> forgettable(int count) {
         List<NodeBudget.Name> names = new ArrayList<>();
+        List<Node> passed = new ArrayList<>();
         synchronized (nodes) {
             for (Node n : nodes.values()) {
                 if (names.size() >= count) {
                     break;
                 }
-                if (n.id != Protocol.ROOT_ID && n.name != null && n.opens == 0) {
-                    names.add(new NodeBudget.Name(n.id, n.parent, n.name));
+                if (n.id == Protocol.ROOT_ID) {
+                    continue;
+                }
+                passed.add(n);
+                if (n.referenced) {
+                    n.referenced = false;
+                } else if (n.name != null && n.opens == 0) {
+                    names.add(new NodeBudget.Name(n.parent, n.name));
                 }
             }
-            for (NodeBudget.Name name : names) {
-                nodes.get(name.node());
+            for (Node n : passed) {
+                nodes.remove(n.id);
+                nodes.put(n.id, n);
             }
         }
         return names;
@@ -508,6 +521,7 @@ public final class InodeFs implements KernelMount.Operations {
         if (n.lookups <= 0 && !open && nodes.remove(n.id) != null) {
             byKey.remove(n.key, n);
             Libc.close(n.fd);
+            budget.forgotten();
         }
     }
 
@@ -682,7 +696,7 @@ public final class InodeFs implements KernelMount.Operations {
                 // little early, never late).
                 dropSetIds(n);
             }
-            return opened(n, file, out, 0);
+            return opened(n, file, mayChange(flags), out, 0);
         } catch (Errno | RuntimeException e) {
             backing.release(file);
             throw e;
@@ -698,7 +712,7 @@ public final class InodeFs implements KernelMount.Operations {
             Node n = adopt(file.fd(), s.stat, dir, r.argName(16)); // the file just opened, whatever its name points to now
             openingReadWrite(n, r.argInt(0));
             fillEntry(out, 0, n, s.stat);
-            return Protocol.ENTRY_OUT + opened(n, file, out, Protocol.ENTRY_OUT);
+            return Protocol.ENTRY_OUT + opened(n, file, mayChange(r.argInt(0)), out, Protocol.ENTRY_OUT);
         } catch (Errno | RuntimeException e) {
             backing.release(file);
             throw e;
@@ -739,14 +753,20 @@ public final class InodeFs implements KernelMount.Operations {
         }
     }
 
+    /** Whether an open with {@code flags} may change the file (its close then has something to settle). */
+    private static boolean mayChange(int flags) {
+        return (flags & Libc.O_ACCMODE) != Libc.O_RDONLY || (flags & Libc.O_TRUNC) != 0;
+    }
+
     /**
      * Registers an open file and writes its {@code fuse_open_out} at {@code offset}: with
      * passthrough and the file's content present, the inode's backing id (made on its first such
      * open, from a read-write descriptor where the file allows one, so that every later open can
-     * use it), and no FLUSH at its closes; else the open bypasses the page cache, which passthrough opens of the inode must
-     * not share (EIO), and its reads and writes reach the backing.
+     * use it), and no FLUSH at its closes unless the open {@code mayChange} the file; else the
+     * open bypasses the page cache, which passthrough opens of the inode must not share (EIO), and
+     * its reads and writes reach the backing.
      */
-    private int opened(Node n, Backing.Opened file, MemorySegment out, int offset) throws Errno {
+    private int opened(Node n, Backing.Opened file, boolean mayChange, MemorySegment out, int offset) throws Errno {
         int openFlags = 0;
         int backingId = 0;
         synchronized (n) {
@@ -771,9 +791,10 @@ public final class InodeFs implements KernelMount.Operations {
                     closeBackingIfUnused(n);
                     throw e;
                 }
-                // NOFLUSH: its writes never reach the daemon, so a FLUSH at every close(2) would be
-                // a round trip with nothing to settle; the RELEASE after the last close sees them
-                openFlags = Protocol.FOPEN_PASSTHROUGH | Protocol.FOPEN_NOFLUSH;
+                // NOFLUSH where the open cannot change the file: its close has nothing to settle. A
+                // writer keeps FLUSH, so that its change is recorded (journal, tier record) before
+                // its close(2) returns, not by a RELEASE the kernel sends in its own time
+                openFlags = Protocol.FOPEN_PASSTHROUGH | (mayChange ? 0 : Protocol.FOPEN_NOFLUSH);
                 backingId = n.backingId;
             } else if (passthrough || !file.present()) {
                 openFlags = Protocol.FOPEN_DIRECT_IO;
@@ -842,7 +863,7 @@ public final class InodeFs implements KernelMount.Operations {
         Handle h = handle(r.argLong(0));
         long offset = r.argLong(8);
         int size = Math.min(r.argInt(16), Protocol.MAX_WRITE);
-        if (backing.mayWait(h.file) && mount.defer(r.unique, r.opcode, size, reply -> backing.read(h.file, reply, size, offset))) {
+        if (backing.mayWait(h.file) && mount.defer(r, size, reply -> backing.read(h.file, reply, size, offset))) {
             return KernelMount.DEFERRED;
         }
         return backing.read(h.file, out, size, offset);
@@ -857,7 +878,7 @@ public final class InodeFs implements KernelMount.Operations {
         if (backing.mayWait(h.file)) {
             MemorySegment data = Arena.ofAuto().allocate(Math.max(size, 1), 8);
             MemorySegment.copy(r.arg(), 40, data, 0, size);
-            if (mount.defer(r.unique, r.opcode, Protocol.WRITE_OUT, reply -> written(h, data, size, offset, writeFlags, reply))) {
+            if (mount.defer(r, Protocol.WRITE_OUT, reply -> written(h, data, size, offset, writeFlags, reply))) {
                 return KernelMount.DEFERRED;
             }
         }

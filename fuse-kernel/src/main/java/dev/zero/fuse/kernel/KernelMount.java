@@ -56,9 +56,12 @@ public final class KernelMount implements AutoCloseable {
         int into(MemorySegment out) throws Errno;
     }
 
-    /** One request as read from the device. */
+    /** One request as read from the device or taken from an io_uring entry. */
     static final class Request {
-        final MemorySegment buf;
+        /** The in header and the arguments after it. */
+        MemorySegment buf;
+        /** The io_uring entry that holds it, or null: it came over /dev/fuse. */
+        UringQueue.Entry via;
         int opcode;
         long unique;
         long nodeid;
@@ -69,6 +72,19 @@ public final class KernelMount implements AutoCloseable {
 
         Request(MemorySegment buf) {
             this.buf = buf;
+        }
+
+        /** Takes the request in {@code b} (in header first). */
+        void readHeader(MemorySegment b, UringQueue.Entry entry) {
+            buf = b;
+            via = entry;
+            length = b.get(JAVA_INT_UNALIGNED, 0);
+            opcode = b.get(JAVA_INT_UNALIGNED, 4);
+            unique = b.get(JAVA_LONG_UNALIGNED, 8);
+            nodeid = b.get(JAVA_LONG_UNALIGNED, 16);
+            uid = b.get(JAVA_INT_UNALIGNED, 24);
+            gid = b.get(JAVA_INT_UNALIGNED, 28);
+            pid = b.get(JAVA_INT_UNALIGNED, 32);
         }
 
         /** The payload after the header. */
@@ -103,25 +119,32 @@ public final class KernelMount implements AutoCloseable {
     private final int fd;
     private final Operations ops;
     private final boolean wantPassthrough;
+    private final boolean wantIoUring;
     private final List<Thread> readers = new ArrayList<>();
+    private final List<UringQueue> queues = new ArrayList<>();
     private final CountDownLatch initialised = new CountDownLatch(1);
     private final LongAdder[] requests = new LongAdder[Protocol.OPCODES];
     /** Platform threads (the answers make FFM calls) for requests that wait, made as needed, kept 30 s idle. */
     private final ThreadPoolExecutor deferred = new ThreadPoolExecutor(0, MAX_DEFERRED, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
             Thread.ofPlatform().name("zero-fuse-wait-", 0).daemon().factory());
     private final LongAdder deferredCount = new LongAdder();
+    final LongAdder ringRequests = new LongAdder();
     private volatile boolean passthrough;
+    private volatile boolean ioUringGranted;
+    /** How requests reach the daemon: "io_uring (N queues)", or "/dev/fuse" and why not io_uring. */
+    private volatile String requestPath = "/dev/fuse";
     private volatile boolean closed;
     /** Notifications come from threads of their own: the device is closed only when none is being written. */
     private final ReadWriteLock deviceOpen = new ReentrantReadWriteLock();
     private boolean deviceClosed; // guarded by deviceOpen
     private volatile String initFailure;
 
-    private KernelMount(Path mountpoint, int fd, Operations ops, boolean wantPassthrough) {
+    private KernelMount(Path mountpoint, int fd, Operations ops, boolean wantPassthrough, boolean wantIoUring) {
         this.mountpoint = mountpoint;
         this.fd = fd;
         this.ops = ops;
         this.wantPassthrough = wantPassthrough;
+        this.wantIoUring = wantIoUring;
         for (int i = 0; i < requests.length; i++) {
             requests[i] = new LongAdder();
         }
@@ -131,9 +154,13 @@ public final class KernelMount implements AutoCloseable {
      * Mounts {@code ops} on {@code mountpoint} and returns once INIT is done.
      *
      * @param fsName what /proc/mounts shows as the source
-     * @param threads how many request loops serve the device
+     * @param ioUring take requests over io_uring where the kernel offers it (the fuse module's
+     *     {@code enable_uring}); else, and for FORGET and INTERRUPT always, over /dev/fuse
+     * @param threads how many request loops serve /dev/fuse
      */
-    static KernelMount mount(Path mountpoint, String fsName, Operations ops, boolean wantPassthrough, int threads) throws IOException {
+    static KernelMount mount(Path mountpoint, String fsName, Operations ops, boolean wantPassthrough, boolean ioUring, int threads)
+            throws IOException {
+        String uringOff = ioUring ? enableIoUring() : "not asked for";
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             fd = Libc.open(arena.allocateFrom("/dev/fuse"), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
@@ -148,7 +175,7 @@ public final class KernelMount implements AutoCloseable {
         } catch (Errno e) {
             throw new IOException("cannot open /dev/fuse: errno " + e.errno);
         }
-        KernelMount m = new KernelMount(mountpoint, fd, ops, wantPassthrough);
+        KernelMount m = new KernelMount(mountpoint, fd, ops, wantPassthrough, ioUring);
         for (int i = 0; i < threads; i++) {
             Thread t = Thread.ofPlatform().name("zero-fuse-" + i).daemon().start(m::serve);
             m.readers.add(t);
@@ -167,7 +194,111 @@ public final class KernelMount implements AutoCloseable {
             m.close();
             throw new IOException(m.initFailure);
         }
+        if (m.ioUringGranted) {
+            m.startQueues();
+        } else {
+            m.requestPath = "/dev/fuse (io_uring " + (uringOff != null ? uringOff : "not offered by the kernel") + ")";
+        }
         return m;
+    }
+
+    private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
+
+    /**
+     * Turns on the fuse module's {@code enable_uring} where it is off (it only lets daemons that
+     * ask for io_uring have it; others are unchanged); null if it is on, else why not.
+     */
+    private static String enableIoUring() {
+        try {
+            if (!java.nio.file.Files.exists(ENABLE_URING)) {
+                return "needs Linux 6.14+ with CONFIG_FUSE_IO_URING (no " + ENABLE_URING + ")";
+            }
+            if (java.nio.file.Files.readString(ENABLE_URING).trim().equals("Y")) {
+                return null;
+            }
+            java.nio.file.Files.writeString(ENABLE_URING, "Y");
+            System.err.println("zero-fuse: turned on FUSE over io_uring (" + ENABLE_URING + ")");
+            return null;
+        } catch (IOException e) {
+            return "off: cannot turn on " + ENABLE_URING + " (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The most entries a queue gives the kernel: requests it can hold at once, one being answered and the rest waiting or deferred. */
+    private static final int QUEUE_DEPTH = 4;
+
+    /**
+     * Starts one io_uring queue per possible CPU (the kernel wants them all before it uses any),
+     * each on a thread bound to its CPU; where that fails, requests stay on /dev/fuse.
+     */
+    private void startQueues() {
+        int cpus = possibleCpus();
+        CountDownLatch registered = new CountDownLatch(cpus);
+        String[] refusal = new String[1];
+        for (int q = 0; q < cpus; q++) {
+            int qid = q;
+            Thread t = Thread.ofPlatform().name("zero-fuse-ring-" + q).daemon().start(() -> {
+                UringQueue queue;
+                try {
+                    try {
+                        Libc.pinToCpu(qid);
+                    } catch (Errno e) {
+                        // an offline CPU or a narrower cpuset: the queue still works, off its CPU
+                    }
+                    queue = new UringQueue(this, qid, fd, QUEUE_DEPTH, Protocol.BUFFER);
+                    synchronized (queues) {
+                        queues.add(queue);
+                    }
+                    int errno = queue.register();
+                    if (errno != 0) {
+                        refusal[0] = "the kernel refused queue " + qid + ": errno " + errno;
+                        return;
+                    }
+                } catch (Errno e) {
+                    refusal[0] = "queue " + qid + ": " + e.getMessage();
+                    return;
+                } finally {
+                    registered.countDown();
+                }
+                queue.serve();
+            });
+            readers.add(t);
+        }
+        try {
+            registered.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        requestPath = refusal[0] == null ? "io_uring (" + cpus + " queues)" : "/dev/fuse (io_uring: " + refusal[0] + ")";
+    }
+
+    /** How many CPUs the kernel may ever run (/sys/devices/system/cpu/possible, e.g. "0-3"): one io_uring queue each. */
+    private static int possibleCpus() {
+        try {
+            int max = 0;
+            for (String range : java.nio.file.Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim().split(",")) {
+                String[] ends = range.split("-");
+                max = Math.max(max, Integer.parseInt(ends[ends.length - 1]));
+            }
+            return max + 1;
+        } catch (IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    /** How requests reach the daemon: over io_uring, or over /dev/fuse and why. */
+    public String requestPath() {
+        return requestPath;
+    }
+
+    /** Whether requests come over io_uring (FORGET and INTERRUPT still come over /dev/fuse). */
+    public boolean ioUring() {
+        return requestPath.startsWith("io_uring");
+    }
+
+    /** How many requests came over io_uring. */
+    public long ringRequests() {
+        return ringRequests.sum();
     }
 
     /** Whether the kernel agreed to pass open files through to their backing files. */
@@ -202,28 +333,69 @@ public final class KernelMount implements AutoCloseable {
      *
      * @return false if too many already wait: the caller answers it itself
      */
-    boolean defer(long unique, int opcode, int capacity, Answer answer) {
+    boolean defer(Request r, int capacity, Answer answer) {
+        long unique = r.unique;
+        int opcode = r.opcode;
+        UringQueue.Entry entry = r.via;
         try {
             deferred.execute(() -> {
+                if (entry != null) {
+                    entry.queue.answerLater(entry, answered(answer, entry.payload, opcode));
+                    return;
+                }
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment reply = arena.allocate(Protocol.OUT_HEADER + capacity, 8);
-                    int result;
-                    try {
-                        result = answer.into(reply.asSlice(Protocol.OUT_HEADER));
-                    } catch (Errno e) {
-                        result = -e.errno;
-                    } catch (RuntimeException bug) {
-                        System.err.println("zero-fuse: opcode " + opcode + " failed: " + bug);
-                        bug.printStackTrace();
-                        result = -Libc.EIO;
-                    }
-                    reply(reply, unique, opcode, result);
+                    reply(reply, unique, opcode, answered(answer, reply.asSlice(Protocol.OUT_HEADER), opcode));
                 }
             });
             deferredCount.increment();
             return true;
         } catch (RejectedExecutionException e) {
             return false;
+        }
+    }
+
+    /** Whether answering {@code r} may wait on the disk or a restore: FSYNC, FSYNCDIR, FALLOCATE and a SETATTR of size. */
+    static boolean mayWait(Request r) {
+        return switch (r.opcode) {
+            case Protocol.FSYNC, Protocol.FSYNCDIR, Protocol.FALLOCATE -> true;
+            case Protocol.SETATTR -> (r.argInt(0) & Protocol.FATTR_SIZE) != 0;
+            default -> false;
+        };
+    }
+
+    /**
+     * Handles io_uring request {@code r} on a thread of its own, its answer written to its
+     * entry's payload buffer (so only for requests with no payload after their first argument).
+     *
+     * @return false if too many already wait: the caller handles it itself
+     */
+    boolean offload(Request r) {
+        Request copy = new Request(r.buf);
+        copy.readHeader(r.buf, r.via);
+        try {
+            deferred.execute(() -> {
+                int result = dispatch(copy, copy.via.payload);
+                if (result != DEFERRED) {
+                    copy.via.queue.answerLater(copy.via, result == NO_REPLY ? -Libc.EIO : result);
+                }
+            });
+            deferredCount.increment();
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    private static int answered(Answer answer, MemorySegment out, int opcode) {
+        try {
+            return answer.into(out);
+        } catch (Errno e) {
+            return -e.errno;
+        } catch (RuntimeException bug) {
+            System.err.println("zero-fuse: opcode " + opcode + " failed: " + bug);
+            bug.printStackTrace();
+            return -Libc.EIO;
         }
     }
 
@@ -246,13 +418,14 @@ public final class KernelMount implements AutoCloseable {
 
     private void serve() {
         try (Arena arena = Arena.ofConfined()) {
-            Request request = new Request(arena.allocate(Protocol.BUFFER, 8));
+            MemorySegment buf = arena.allocate(Protocol.BUFFER, 8);
+            Request request = new Request(buf);
             MemorySegment reply = arena.allocate(Protocol.BUFFER, 8);
             MemorySegment payload = reply.asSlice(Protocol.OUT_HEADER);
             while (!closed) {
                 long n;
                 try {
-                    n = Libc.read(fd, request.buf, Protocol.BUFFER);
+                    n = Libc.read(fd, buf, Protocol.BUFFER);
                 } catch (Errno e) {
                     if (e.errno == Libc.EINTR || e.errno == Libc.EAGAIN || e.errno == Libc.ENOENT) {
                         continue; // interrupted, or a request the kernel withdrew
@@ -262,29 +435,8 @@ public final class KernelMount implements AutoCloseable {
                 if (n < Protocol.IN_HEADER) {
                     continue;
                 }
-                MemorySegment b = request.buf;
-                request.length = b.get(JAVA_INT_UNALIGNED, 0);
-                request.opcode = b.get(JAVA_INT_UNALIGNED, 4);
-                request.unique = b.get(JAVA_LONG_UNALIGNED, 8);
-                request.nodeid = b.get(JAVA_LONG_UNALIGNED, 16);
-                request.uid = b.get(JAVA_INT_UNALIGNED, 24);
-                request.gid = b.get(JAVA_INT_UNALIGNED, 28);
-                request.pid = b.get(JAVA_INT_UNALIGNED, 32);
-                if (request.opcode >= 0 && request.opcode < Protocol.OPCODES) {
-                    requests[request.opcode].increment();
-                }
-                int result;
-                if (request.opcode == Protocol.INIT) {
-                    result = init(request, payload);
-                } else {
-                    try {
-                        result = ops.handle(request, payload);
-                    } catch (RuntimeException bug) {
-                        System.err.println("zero-fuse: opcode " + request.opcode + " failed: " + bug);
-                        bug.printStackTrace();
-                        result = -Libc.EIO;
-                    }
-                }
+                request.readHeader(buf, null);
+                int result = dispatch(request, payload);
                 if (result == NO_REPLY || result == DEFERRED) {
                     continue;
                 }
@@ -296,6 +448,23 @@ public final class KernelMount implements AutoCloseable {
                     initialised.countDown();
                 }
             }
+        }
+    }
+
+    /** Counts and handles one request; its answer's payload goes to {@code payload}: its length, -errno, {@link #NO_REPLY} or {@link #DEFERRED}. */
+    int dispatch(Request request, MemorySegment payload) {
+        if (request.opcode >= 0 && request.opcode < Protocol.OPCODES) {
+            requests[request.opcode].increment();
+        }
+        if (request.opcode == Protocol.INIT) {
+            return init(request, payload);
+        }
+        try {
+            return ops.handle(request, payload);
+        } catch (RuntimeException bug) {
+            System.err.println("zero-fuse: opcode " + request.opcode + " failed: " + bug);
+            bug.printStackTrace();
+            return -Libc.EIO;
         }
     }
 
@@ -321,8 +490,12 @@ public final class KernelMount implements AutoCloseable {
         if (wantPassthrough) {
             want |= Protocol.PASSTHROUGH | Protocol.DIRECT_IO_ALLOW_MMAP;
         }
+        if (wantIoUring) {
+            want |= Protocol.OVER_IO_URING;
+        }
         long granted = flags & want;
         passthrough = (granted & Protocol.PASSTHROUGH) != 0;
+        ioUringGranted = (granted & Protocol.OVER_IO_URING) != 0;
         MemorySegment o = out.asSlice(0, Protocol.INIT_OUT);
         o.fill((byte) 0);
         o.set(JAVA_INT_UNALIGNED, 0, Protocol.MAJOR);
@@ -391,17 +564,17 @@ public final class KernelMount implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close} has begun. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /**
      * Unmounts (lazily: open files stay usable until closed) and stops the loops. Where files
      * are still open after 10 s the connection is aborted (those files then fail with ENOTCONN)
      * so that no loop outlives the device: its descriptor is closed only once every loop ended,
      * never under one that could still write a reply to whatever reuses the number.
      */
-    /** Whether {@link #close} has begun. */
-    public boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public void close() {
         if (closed) {
@@ -434,13 +607,16 @@ public final class KernelMount implements AutoCloseable {
             Thread.currentThread().interrupt();
             answered = false;
         }
-        if (readers.stream().noneMatch(Thread::isAlive) && answered) {
+        if (joinReaders(10) && answered) { // io_uring queues end once their deferred answers are committed
             deviceOpen.writeLock().lock();
             try {
                 deviceClosed = true;
                 Libc.close(fd);
             } finally {
                 deviceOpen.writeLock().unlock();
+            }
+            synchronized (queues) {
+                queues.forEach(UringQueue::close);
             }
         } else {
             System.err.println("zero-fuse: request loops or waiting answers still run after the abort; the device stays open");

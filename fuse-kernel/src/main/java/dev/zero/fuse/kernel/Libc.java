@@ -24,7 +24,7 @@ final class Libc {
     static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
     static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000, S_ISUID = 04000, S_ISGID = 02000;
     static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, EACCES = 13, EEXIST = 17, ENODEV = 19, EISDIR = 21,
-            EINVAL = 22, ENFILE = 23, EMFILE = 24, EROFS = 30, ERANGE = 34, ENOSYS = 38, ELOOP = 40, ENODATA = 61, EOPNOTSUPP = 95;
+            EINVAL = 22, ENFILE = 23, EMFILE = 24, EROFS = 30, ERANGE = 34, ENOSYS = 38, ELOOP = 40, ENODATA = 61, EOPNOTSUPP = 95, ECONNABORTED = 103, ENOTCONN = 107, ECANCELED = 125;
     static final long MS_NOSUID = 2, MS_NODEV = 4;
     static final int MNT_DETACH = 2;
     static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
@@ -77,6 +77,13 @@ final class Libc {
     private static final MethodHandle GETRLIMIT = fn("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SETRLIMIT = fn("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle UMASK = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MMAP = fn("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = fn("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle EVENTFD = fn("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SCHED_SETAFFINITY = fn("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    /** syscall(2) for io_uring, which glibc does not wrap: every argument passed as a long. */
+    private static final MethodHandle SYSCALL6 = fn("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
 
     private Libc() {
     }
@@ -279,5 +286,68 @@ final class Libc {
         } catch (Throwable t) {
             throw bug(t);
         }
+    }
+
+    static final int PROT_READ_WRITE = 3, MAP_SHARED_POPULATE = 0x01 | 0x8000, MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20, EFD_CLOEXEC = 02000000;
+    private static final long SYS_IO_URING_SETUP = 425, SYS_IO_URING_ENTER = 426;
+
+    /** Maps {@code length} bytes of {@code fd} at {@code offset}, shared (for io_uring's rings). */
+    static MemorySegment mmap(int fd, long length, long offset) throws Errno {
+        MemorySegment s = state();
+        MemorySegment at;
+        try {
+            at = (MemorySegment) MMAP.invokeExact(s, MemorySegment.NULL, length, PROT_READ_WRITE, MAP_SHARED_POPULATE, fd, offset);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+        if (at.address() == -1L) {
+            throw new Errno("mmap", (int) ERRNO.get(s, 0L));
+        }
+        return at.reinterpret(length);
+    }
+
+    static void munmap(MemorySegment at) {
+        try {
+            int ignored = (int) MUNMAP.invokeExact(state(), at, at.byteSize());
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /** Private anonymous memory, zero pages until touched (buffers the kernel fills only as far as a request goes). */
+    static MemorySegment mmapAnonymous(long length) throws Errno {
+        MemorySegment s = state();
+        MemorySegment at;
+        try {
+            at = (MemorySegment) MMAP.invokeExact(s, MemorySegment.NULL, length, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+        if (at.address() == -1L) {
+            throw new Errno("mmap", (int) ERRNO.get(s, 0L));
+        }
+        return at.reinterpret(length);
+    }
+
+    static int eventfd(int flags) throws Errno {
+        return callInt("eventfd", s -> (int) EVENTFD.invokeExact(s, 0, flags));
+    }
+
+    /** Binds the calling thread to {@code cpu}. */
+    static void pinToCpu(int cpu) throws Errno {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment mask = a.allocate(128, 8); // a cpu_set_t: 1024 bits
+            mask.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
+            callInt("sched_setaffinity", s -> (int) SCHED_SETAFFINITY.invokeExact(s, 0, mask.byteSize(), mask));
+        }
+    }
+
+    static int ioUringSetup(int entries, MemorySegment params) throws Errno {
+        return (int) callLong("io_uring_setup", s -> (long) SYSCALL6.invokeExact(s, SYS_IO_URING_SETUP, (long) entries, params.address(), 0L, 0L, 0L, 0L));
+    }
+
+    static int ioUringEnter(int ring, int toSubmit, int minComplete, int flags) throws Errno {
+        return (int) callLong("io_uring_enter",
+                s -> (long) SYSCALL6.invokeExact(s, SYS_IO_URING_ENTER, (long) ring, (long) toSubmit, (long) minComplete, (long) flags, 0L, 0L));
     }
 }

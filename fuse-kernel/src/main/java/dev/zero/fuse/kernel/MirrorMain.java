@@ -37,7 +37,7 @@ public final class MirrorMain {
                     m.mount().passthrough());
             stop.countDown();
         }));
-        System.out.println("mounted " + args[1] + " (passthrough " + m.mount().passthrough() + ")");
+        System.out.println("mounted " + args[1] + " (passthrough " + m.mount().passthrough() + ", requests over " + m.mount().requestPath() + ")");
         stop.await();
     }
 }

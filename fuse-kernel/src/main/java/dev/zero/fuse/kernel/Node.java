@@ -17,6 +17,8 @@ public final class Node {
     /** Where the kernel last looked it up: its parent's node id and its name there (guarded by the node table; see {@link NodeBudget}). */
     long parent;
     byte[] name;
+    /** Asked for since the budget last swept past it (guarded by the node table; see {@link NodeBudget}). */
+    boolean referenced;
     int opens; // guarded by the node
     int backingId; // guarded by the node
     /** Opened read-write since the kernel first asked for it: it may be mapped shared (see {@link CacheTimeouts}). */

@@ -17,9 +17,12 @@ import java.util.concurrent.locks.LockSupport;
  * descriptors. A name asked for again is looked up again, as after any FORGET.
  */
 public final class NodeBudget {
-    /** A node and the name the kernel knows it by. */
-    record Name(long node, long parent, byte[] name) {
+    /** The name the kernel knows a node by: its parent's node id and its name there. */
+    record Name(long parent, byte[] name) {
     }
+
+    /** How long to wait for the kernel's FORGETs after a round: no reply says which names it drops (it keeps those in use). */
+    private static final long FORGET_WAIT_NS = 100_000_000L;
 
     /** Descriptors kept out of the budget: open files, their passthrough, directories being read, the JVM's own. */
     private static final double SHARE_OF_LIMIT = 0.5;
@@ -27,6 +30,8 @@ public final class NodeBudget {
 
     private final InodeFs fs;
     private volatile Thread thread;
+    /** The thread waits for FORGETs: each one that empties a node wakes it. */
+    private volatile boolean awaitingForgets;
     private final LongAdder asked = new LongAdder();
     private volatile int limit;
 
@@ -67,19 +72,26 @@ public final class NodeBudget {
         exceeded();
     }
 
+    /** A node left the table (called holding the table: only a wake-up, no lock). */
+    void forgotten() {
+        if (awaitingForgets) {
+            exceeded();
+        }
+    }
+
     void start(KernelMount mount) {
         thread = Thread.ofPlatform().name("zero-fuse-forget").daemon().start(() -> run(mount));
     }
 
     private void run(KernelMount mount) {
         while (!mount.isClosed()) {
-            if (fs.nodes() <= limit) {
-                LockSupport.parkNanos(1_000_000_000L);
+            int held = fs.nodes();
+            if (held <= limit) {
+                LockSupport.parkNanos(1_000_000_000L); // or until exceeded() wakes it
                 continue;
             }
-            int excess = fs.nodes() - limit * 7 / 8;
-            List<Name> names = fs.leastRecentlyUsed(excess);
-            for (Name n : names) {
+            int low = limit * 7 / 8;
+            for (Name n : fs.forgettable(held - low)) {
                 try {
                     mount.invalidateEntry(n.parent(), n.name());
                 } catch (IOException e) {
@@ -87,17 +99,20 @@ public final class NodeBudget {
                 }
                 asked.increment();
             }
-            // the kernel FORGETs in its own time: wait for it before counting again, longer where the
-            // rest is open or has no name to drop
-            sleep(names.size() < excess ? 100 : 20);
+            awaitForgets(low);
         }
     }
 
-    private static void sleep(long millis) {
+    /** Waits until the table is down to {@code low} nodes, or {@link #FORGET_WAIT_NS}: asking again sooner would drop more than needed. */
+    private void awaitForgets(int low) {
+        long deadline = System.nanoTime() + FORGET_WAIT_NS;
+        awaitingForgets = true;
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            for (long left = FORGET_WAIT_NS; left > 0 && fs.nodes() > low; left = deadline - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
+        } finally {
+            awaitingForgets = false;
         }
     }
 

@@ -17,7 +17,7 @@ final class Protocol {
 
     // INIT flags (the upper 32 bits travel in flags2)
     static final long ASYNC_READ = 1L << 0, ATOMIC_O_TRUNC = 1L << 3, BIG_WRITES = 1L << 5, DO_READDIRPLUS = 1L << 13, READDIRPLUS_AUTO = 1L << 14, PARALLEL_DIROPS = 1L << 18, MAX_PAGES = 1L << 22,
-            WRITEBACK_CACHE = 1L << 16, HANDLE_KILLPRIV_V2 = 1L << 28, INIT_EXT = 1L << 30, DIRECT_IO_ALLOW_MMAP = 1L << 36, PASSTHROUGH = 1L << 37;
+            WRITEBACK_CACHE = 1L << 16, HANDLE_KILLPRIV_V2 = 1L << 28, INIT_EXT = 1L << 30, DIRECT_IO_ALLOW_MMAP = 1L << 36, PASSTHROUGH = 1L << 37, OVER_IO_URING = 1L << 41;
 
     // notification codes (in the error field of an out header with unique 0)
     static final int NOTIFY_INVAL_INODE = 2, NOTIFY_INVAL_ENTRY = 3;
