@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Mounts a mirror of a directory over the kernel transport until SIGTERM (for benchmarks):
  * {@code java --enable-native-access=ALL-UNNAMED -cp fuse-kernel/target/classes
- * dev.zero.fuse.kernel.MirrorMain BACKING MOUNTPOINT [--no-passthrough]}. On exit it prints how
+ * dev.zero.fuse.kernel.MirrorMain BACKING MOUNTPOINT [--no-passthrough] [--no-io-uring]}. On exit it prints how
  * many READ and WRITE requests reached it.
  */
 public final class MirrorMain {
@@ -17,11 +17,12 @@ public final class MirrorMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: MirrorMain BACKING MOUNTPOINT [--no-passthrough]");
+            System.err.println("usage: MirrorMain BACKING MOUNTPOINT [--no-passthrough] [--no-io-uring]");
             System.exit(2);
         }
         boolean passthrough = !List.of(args).contains("--no-passthrough");
-        InodeFs.Mounted m = InodeFs.mount(Path.of(args[0]), Path.of(args[1]), passthrough, CacheTimeouts.of(Duration.ofSeconds(1), Duration.ofSeconds(1)),
+        boolean ioUring = !List.of(args).contains("--no-io-uring");
+        InodeFs.Mounted m = InodeFs.mount(Path.of(args[0]), Backing.MIRROR, "zero-mirror", Path.of(args[1]), passthrough, ioUring, CacheTimeouts.of(Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
