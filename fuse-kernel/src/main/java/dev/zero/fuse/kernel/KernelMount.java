@@ -48,7 +48,7 @@ public final class KernelMount implements AutoCloseable {
     /** The request is answered later, by {@link #defer}. */
     static final int DEFERRED = Integer.MIN_VALUE + 1;
     /** At most this many requests wait off the loops at once; past it they wait on a loop. */
-    private static final int MAX_DEFERRED = 256;
+    static final int MAX_DEFERRED = 256;
 
     /** A reply computed off the request loops: writes its payload into {@code out}, returns its length (or -errno). */
     @FunctionalInterface
@@ -224,8 +224,8 @@ public final class KernelMount implements AutoCloseable {
         }
     }
 
-    /** The most entries a queue gives the kernel: requests it can hold at once, one being answered and the rest waiting or deferred. */
-    private static final int QUEUE_DEPTH = 4;
+    /** The entries a queue starts with (requests the kernel can hand it at once); it grows while answers wait off its thread. */
+    private static final int QUEUE_DEPTH = 8;
 
     /**
      * Starts one io_uring queue per possible CPU (the kernel wants them all before it uses any),

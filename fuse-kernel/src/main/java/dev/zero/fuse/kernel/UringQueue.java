@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -28,6 +30,16 @@ final class UringQueue {
     /** Room before the payload to put the in header and first argument back in front of it, as /dev/fuse delivers them. */
     private static final int PREFIX = 256;
     private static final long EVENT = -1;
+    /**
+     * Entries the queue keeps with the kernel for new requests while others wait off the thread:
+     * the kernel gives a CPU's requests only to its own queue, and with none free they would wait
+     * behind the slow ones. Past it the queue grows, up to as many as may wait at once. Growing
+     * is not a cure for a burst that already found none free: the kernel hands requests it
+     * queued to entries as they are answered, not to entries added (fs/fuse/dev_uring.c), so
+     * those wait for the queue's next answer.
+     */
+    private static final int SPARE = 4;
+    static final int MAX_ENTRIES = KernelMount.MAX_DEFERRED + SPARE;
 
     /** One entry: its buffers, and what the kernel last asked of it. */
     static final class Entry {
@@ -56,7 +68,8 @@ final class UringQueue {
     private final KernelMount mount;
     private final int qid;
     private final int device;
-    private final Entry[] entries;
+    private final List<Entry> entries = new ArrayList<>();
+    private final int payloadBytes;
     private final IoUring ring;
     private final int event;
     private final MemorySegment eventBuf = Arena.ofAuto().allocate(8, 8);
@@ -75,12 +88,12 @@ final class UringQueue {
         this.mount = mount;
         this.qid = qid;
         this.device = device;
-        entries = new Entry[depth];
+        this.payloadBytes = payloadBytes;
         for (int i = 0; i < depth; i++) {
-            entries[i] = new Entry(this, i, payloadBytes);
+            entries.add(new Entry(this, i, payloadBytes));
         }
         replyPayload = Libc.mmapAnonymous(payloadBytes);
-        ring = new IoUring(depth + 1);
+        ring = new IoUring(MAX_ENTRIES + 1); // every entry and the eventfd read may be submitted at once
         try {
             event = Libc.eventfd(Libc.EFD_CLOEXEC);
         } catch (Errno e) {
@@ -126,10 +139,14 @@ final class UringQueue {
                 waiting--;
                 submitCommit(e, e.deferredResult, null);
             }
-            armEvent();
+            if (result >= 0) {
+                armEvent();
+            } else if (!mount.isClosed()) {
+                System.err.println("zero-fuse: io_uring queue " + qid + " cannot wait for answers made off it: errno " + -result);
+            }
             return;
         }
-        Entry e = entries[(int) data];
+        Entry e = entries.get((int) data);
         inKernel--;
         if (result == -Libc.EINTR || result == -Libc.EAGAIN || result == -Libc.ENOENT) {
             // interrupted, or the answer's request was gone: offer the entry again
@@ -144,6 +161,17 @@ final class UringQueue {
             return; // the connection is gone
         }
         e.commitId = e.mem.get(JAVA_LONG, COMMIT_ID);
+        try {
+            take(e);
+        } catch (RuntimeException bug) {
+            System.err.println("zero-fuse: io_uring queue " + qid + ": a request failed: " + bug);
+            bug.printStackTrace();
+            submitCommit(e, -Libc.EIO, null);
+        }
+    }
+
+    /** Handles the request entry {@code e} holds and commits its answer, unless it is answered off this thread. */
+    private void take(Entry e) {
         int payloadLength = e.mem.get(JAVA_INT, PAYLOAD_SIZE);
         int length = e.mem.get(JAVA_INT, 0);
         int argLength = length - Protocol.IN_HEADER - payloadLength;
@@ -157,18 +185,32 @@ final class UringQueue {
         // on this CPU: it is answered off this thread, straight into the entry's payload buffer,
         // which its arguments (all in front of it) do not share.
         if (payloadLength == 0 && KernelMount.mayWait(request) && mount.offload(request)) {
-            waiting++;
+            waitingOffThread();
             return;
         }
         int answer = mount.dispatch(request, replyPayload);
         if (answer == KernelMount.DEFERRED) {
-            waiting++; // committed when the answer is ready
+            waitingOffThread(); // committed when the answer is ready
             return;
         }
         if (answer == KernelMount.NO_REPLY) {
             answer = -Libc.EIO; // never sent over io_uring (FORGET goes over /dev/fuse); an entry must be answered to be used again
         }
         submitCommit(e, answer, replyPayload);
+    }
+
+    /** The entry just handled waits for an answer off this thread: keep {@link #SPARE} entries with the kernel. */
+    private void waitingOffThread() {
+        waiting++;
+        if (inKernel < SPARE && entries.size() < MAX_ENTRIES) {
+            try {
+                Entry e = new Entry(this, entries.size(), payloadBytes);
+                entries.add(e);
+                submitRegister(e);
+            } catch (Errno failed) {
+                System.err.println("zero-fuse: io_uring queue " + qid + " cannot grow: " + failed.getMessage());
+            }
+        }
     }
 
     /** Answers entry {@code e}'s request from another thread, which wrote the payload into {@link Entry#payload}. */
