@@ -15,42 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kernel transport on a real /dev/fuse mount, with the mirror filesystem over a temp directory. */
-class InodeFsTest {
-    private Path base;
-    private Path backing;
-    private Path mnt;
-    private InodeFs.Mounted mounted;
-
-    @BeforeAll
-    static void requirements() throws Exception {
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine (modprobe fuse)");
-        assumeTrue("0".equals(sh(Path.of("/"), "id -u").trim()), "mounting /dev/fuse with mount(2) needs root (run the tests as root)");
-    }
-
-    @BeforeEach
-    void dirs() throws IOException {
-        base = Files.createTempDirectory("zero-kernel-test");
-        backing = Files.createDirectories(base.resolve("backing"));
-        mnt = Files.createDirectories(base.resolve("mnt"));
-    }
-
-    @AfterEach
-    void cleanup() throws Exception {
-        if (mounted != null) {
-            mounted.close();
-        }
-        sh(Path.of("/"), "umount -l " + mnt + " 2>/dev/null; rm -rf " + base);
-    }
-
+class InodeFsTest extends MountTestBase {
     private InodeFs.Mounted mount(boolean passthrough, Duration attrTimeout) throws IOException {
         return mount(passthrough, Duration.ofSeconds(1), attrTimeout);
     }
@@ -62,17 +33,6 @@ class InodeFsTest {
     private InodeFs.Mounted mount(boolean passthrough, CacheTimeouts timeouts) throws IOException {
         mounted = InodeFs.mount(backing, mnt, passthrough, timeouts, 2);
         return mounted;
-    }
-
-    /** Runs a shell script in {@code dir}; its stdout, or an AssertionError with its stderr. */
-    static String sh(Path dir, String script) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("`" + script + "` failed: " + err + new String(out, StandardCharsets.UTF_8));
-        }
-        return new String(out, StandardCharsets.UTF_8);
     }
 
     @Test

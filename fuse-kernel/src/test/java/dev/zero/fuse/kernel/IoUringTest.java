@@ -1,6 +1,5 @@
 package dev.zero.fuse.kernel;
 
-import static dev.zero.fuse.kernel.InodeFsTest.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,14 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Requests over io_uring (one queue per CPU) and over /dev/fuse, on a real mount of the mirror. */
-class IoUringTest {
+class IoUringTest extends MountTestBase {
     private static final Path ENABLE = Path.of("/sys/module/fuse/parameters/enable_uring");
     /** Requests that never come over io_uring. */
     private static final int[] DEVICE_ONLY = {Protocol.INIT, Protocol.FORGET, Protocol.BATCH_FORGET, Protocol.INTERRUPT};
@@ -36,32 +32,6 @@ class IoUringTest {
             test "$(ls d0 d1 | grep -c big)" = 2
             rm -r d0 d1
             """;
-
-    private Path base;
-    private Path backing;
-    private Path mnt;
-    private InodeFs.Mounted mounted;
-
-    @BeforeAll
-    static void requirements() throws Exception {
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine (modprobe fuse)");
-        assumeTrue("0".equals(sh(Path.of("/"), "id -u").trim()), "mounting /dev/fuse with mount(2) needs root (run the tests as root)");
-    }
-
-    @BeforeEach
-    void dirs() throws IOException {
-        base = Files.createTempDirectory("zero-uring-test");
-        backing = Files.createDirectories(base.resolve("backing"));
-        mnt = Files.createDirectories(base.resolve("mnt"));
-    }
-
-    @AfterEach
-    void cleanup() throws Exception {
-        if (mounted != null) {
-            mounted.close();
-        }
-        sh(Path.of("/"), "umount -l " + mnt + " 2>/dev/null; rm -rf " + base);
-    }
 
     private InodeFs.Mounted mount(boolean ioUring) throws IOException {
         mounted = InodeFs.mount(backing, Backing.MIRROR, "zero-mirror", mnt, true, ioUring, CacheTimeouts.of(Duration.ofSeconds(1), Duration.ofSeconds(1)), 2);
