@@ -120,6 +120,8 @@ else
     AGENT_PID=$STARTED_PID
     ZMNT=$WORK/zero-mnt
     BACKING=$WORK/zero-cache/tree
+    # the mount is up a moment before the agent logs how it serves it
+    for _ in $(seq 50); do grep -q "mounted .* on $WORK/zero-mnt" "$WORK/zero.log" && break; sleep 0.1; done
     grep -q "kernel transport" "$WORK/zero.log" || log "warning: the agent fell back from the kernel transport: $(grep -m1 'cannot mount' "$WORK/zero.log")"
     if [ "${ZERO_BENCH_JNR:-1}" = 1 ]; then
         start_agent jnr jnr-fuse
