@@ -176,10 +176,10 @@ public final class KernelMount implements AutoCloseable {
             throw new IOException("cannot open /dev/fuse: errno " + e.errno);
         }
         KernelMount m = new KernelMount(mountpoint, fd, ops, wantPassthrough, ioUring);
-        for (int i = 0; i < threads; i++) {
-            Thread t = Thread.ofPlatform().name("zero-fuse-" + i).daemon().start(m::serve);
-            m.readers.add(t);
-        }
+        // Over io_uring /dev/fuse carries only FORGET and INTERRUPT: the rest of the loops (each
+        // with a request and a reply buffer of max_write) start only where requests stay on it
+        int first = Math.min(threads, DEVICE_LOOPS_WITH_IO_URING);
+        m.startLoops(0, first);
         try {
             if (!m.initialised.await(30, TimeUnit.SECONDS)) {
                 m.close();
@@ -199,7 +199,19 @@ public final class KernelMount implements AutoCloseable {
         } else {
             m.requestPath = "/dev/fuse (io_uring " + (uringOff != null ? uringOff : "not offered by the kernel") + ")";
         }
+        if (!m.ioUring()) {
+            m.startLoops(first, threads);
+        }
         return m;
+    }
+
+    /** Loops on /dev/fuse while requests come over io_uring (FORGET, INTERRUPT, and what comes before the queues). */
+    private static final int DEVICE_LOOPS_WITH_IO_URING = 2;
+
+    private void startLoops(int from, int to) {
+        for (int i = from; i < to; i++) {
+            readers.add(Thread.ofPlatform().name("zero-fuse-" + i).daemon().start(this::serve));
+        }
     }
 
     private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
