@@ -87,6 +87,13 @@ public final class KernelMount implements AutoCloseable {
             pid = b.get(JAVA_INT_UNALIGNED, 32);
         }
 
+        /** This request as a new object (same buffer), for a thread of its own. */
+        Request copy() {
+            Request c = new Request(buf);
+            c.readHeader(buf, via);
+            return c;
+        }
+
         /** The payload after the header. */
         MemorySegment arg() {
             return buf.asSlice(Protocol.IN_HEADER, length - Protocol.IN_HEADER);
@@ -131,6 +138,8 @@ public final class KernelMount implements AutoCloseable {
     final LongAdder ringRequests = new LongAdder();
     private volatile boolean passthrough;
     private volatile boolean ioUringGranted;
+    /** Every queue registered: requests come over io_uring. */
+    private volatile boolean ioUring;
     /** How requests reach the daemon: "io_uring (N queues)", or "/dev/fuse" and why not io_uring. */
     private volatile String requestPath = "/dev/fuse";
     private volatile boolean closed;
@@ -281,7 +290,8 @@ public final class KernelMount implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        requestPath = refusal[0] == null ? "io_uring (" + cpus + " queues)" : "/dev/fuse (io_uring: " + refusal[0] + ")";
+        ioUring = refusal[0] == null;
+        requestPath = ioUring ? "io_uring (" + cpus + " queues)" : "/dev/fuse (io_uring: " + refusal[0] + ")";
     }
 
     /** How many CPUs the kernel may ever run (/sys/devices/system/cpu/possible, e.g. "0-3"): one io_uring queue each. */
@@ -305,7 +315,7 @@ public final class KernelMount implements AutoCloseable {
 
     /** Whether requests come over io_uring (FORGET and INTERRUPT still come over /dev/fuse). */
     public boolean ioUring() {
-        return requestPath.startsWith("io_uring");
+        return ioUring;
     }
 
     /** How many requests came over io_uring. */
@@ -383,8 +393,7 @@ public final class KernelMount implements AutoCloseable {
      * @return false if too many already wait: the caller handles it itself
      */
     boolean offload(Request r) {
-        Request copy = new Request(r.buf);
-        copy.readHeader(r.buf, r.via);
+        Request copy = r.copy(); // the queue's own request object takes the next one
         try {
             deferred.execute(() -> {
                 int result = dispatch(copy, copy.via.payload);

@@ -293,17 +293,7 @@ final class Libc {
 
     /** Maps {@code length} bytes of {@code fd} at {@code offset}, shared (for io_uring's rings). */
     static MemorySegment mmap(int fd, long length, long offset) throws Errno {
-        MemorySegment s = state();
-        MemorySegment at;
-        try {
-            at = (MemorySegment) MMAP.invokeExact(s, MemorySegment.NULL, length, PROT_READ_WRITE, MAP_SHARED_POPULATE, fd, offset);
-        } catch (Throwable t) {
-            throw bug(t);
-        }
-        if (at.address() == -1L) {
-            throw new Errno("mmap", (int) ERRNO.get(s, 0L));
-        }
-        return at.reinterpret(length);
+        return map(length, MAP_SHARED_POPULATE, fd, offset);
     }
 
     static void munmap(MemorySegment at) {
@@ -316,10 +306,15 @@ final class Libc {
 
     /** Private anonymous memory, zero pages until touched (buffers the kernel fills only as far as a request goes). */
     static MemorySegment mmapAnonymous(long length) throws Errno {
+        return map(length, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+    }
+
+    /** mmap(2), read-write, anywhere; MAP_FAILED throws. */
+    private static MemorySegment map(long length, int flags, int fd, long offset) throws Errno {
         MemorySegment s = state();
         MemorySegment at;
         try {
-            at = (MemorySegment) MMAP.invokeExact(s, MemorySegment.NULL, length, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+            at = (MemorySegment) MMAP.invokeExact(s, MemorySegment.NULL, length, PROT_READ_WRITE, flags, fd, offset);
         } catch (Throwable t) {
             throw bug(t);
         }

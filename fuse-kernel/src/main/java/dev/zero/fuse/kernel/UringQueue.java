@@ -73,6 +73,8 @@ final class UringQueue {
     private final IoUring ring;
     private final int event;
     private final MemorySegment eventBuf = Arena.ofAuto().allocate(8, 8);
+    /** What a thread that answered off the queue writes to the eventfd (only ever read). */
+    private final MemorySegment one = Arena.ofAuto().allocateFrom(JAVA_LONG, 1L);
     /** Entries whose deferred answers are ready, committed by the queue's thread when the eventfd wakes it. */
     private final ConcurrentLinkedQueue<Entry> answered = new ConcurrentLinkedQueue<>();
     private final KernelMount.Request request = new KernelMount.Request(MemorySegment.NULL);
@@ -217,8 +219,6 @@ final class UringQueue {
     void answerLater(Entry e, int result) {
         e.deferredResult = result;
         answered.add(e);
-        MemorySegment one = Arena.ofAuto().allocate(8, 8);
-        one.set(JAVA_LONG, 0, 1);
         try {
             Libc.write(event, one, 8);
         } catch (Errno ignored) {
