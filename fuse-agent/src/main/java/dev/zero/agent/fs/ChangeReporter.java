@@ -54,6 +54,17 @@ public final class ChangeReporter {
         }
     }
 
+    /** A regular file was created and is open as {@code fd}: its attributes come from the descriptor, not another walk of the path. */
+    void created(byte[] path, int fd, long id) {
+        try {
+            Pointer st = STAT.get();
+            Stat.fstat(fd, st);
+            log.created(id, parentId(path), FusePath.name(path), meta(st, 0), null);
+        } catch (Exception e) {
+            warn("created", e);
+        }
+    }
+
     void linked(byte[] newPath, Pointer newRel) {
         try {
             Pointer st = STAT.get();

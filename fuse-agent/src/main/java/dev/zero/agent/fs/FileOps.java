@@ -149,7 +149,7 @@ public final class FileOps {
             throw e;
         }
         tiered.space().add(0, 0, 1);
-        changes.created(bytes, rel, fresh.fileId(), null);
+        changes.created(bytes, fd, fresh.fileId());
         return opened(fd, flags & ~Native.O_TRUNC, fresh);
     }
 
