@@ -48,7 +48,7 @@ public final class ChangeReporter {
         try {
             Pointer st = STAT.get();
             Stat.lstat(root.fd(), rel, st);
-            log.created(id, parentId(path), FusePath.name(path), meta(st, 0), linkTarget);
+            record(path, st, id, linkTarget);
         } catch (Exception e) {
             warn("created", e);
         }
@@ -59,10 +59,15 @@ public final class ChangeReporter {
         try {
             Pointer st = STAT.get();
             Stat.fstat(fd, st);
-            log.created(id, parentId(path), FusePath.name(path), meta(st, 0), null);
+            record(path, st, id, null);
         } catch (Exception e) {
             warn("created", e);
         }
+    }
+
+    /** The journal's record of a creation, from the new file's attributes in {@code st}. */
+    private void record(byte[] path, Pointer st, long id, String linkTarget) throws ErrnoException {
+        log.created(id, parentId(path), FusePath.name(path), meta(st, 0), linkTarget);
     }
 
     void linked(byte[] newPath, Pointer newRel) {
