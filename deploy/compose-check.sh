@@ -353,6 +353,21 @@ for p in "service:$SERVICE_PORT" "agent:$AGENT_PORT"; do
   echo "$body" | grep -q '"status": *"UP"' || fail "${p%%:*} is not ready: $body"
   say "${p%%:*} /q/health/ready: UP"
 done
+# The agent in its container mounts with Zero's own transport and kernel passthrough; its requests
+# come over io_uring where the host's fuse module has it on (a container's /sys is read-only, so
+# the agent cannot turn it on itself), else over /dev/fuse.
+transport="$(curl -sS -m 10 "http://127.0.0.1:$AGENT_PORT/q/health" | sed -n 's/.*"transport" *: *"\([^"]*\)".*/\1/p' | head -1)"
+say "agent transport: $transport"
+case "$transport" in
+  "kernel (passthrough on, requests over "*) ;;
+  *) fail "the agent does not mount with the kernel transport and passthrough: ${transport:-no transport in its health}" ;;
+esac
+if [ "$(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null)" = Y ]; then
+  case "$transport" in
+    *"requests over io_uring"*) ;;
+    *) fail "the host's fuse module has io_uring on, but the agent's requests come over /dev/fuse: $transport" ;;
+  esac
+fi
 code="$(curl -s -o /dev/null -w '%{http_code}' -m 10 "http://127.0.0.1:$AGENT_PORT/agent/v1/status")"
 [ "$code" = 401 ] || fail "the agent's API answers $code without its token (401 expected)"
 code="$(curl -s -o /dev/null -w '%{http_code}' -m 10 -H "Authorization: Bearer $AGENT_API_TOKEN" "http://127.0.0.1:$AGENT_PORT/agent/v1/status")"

@@ -41,7 +41,9 @@ class CatalogueRecoveryTest {
         assumeTrue(missing == null, missing);
         base = Files.createTempDirectory("zero-recovery-");
         zero = new ZeroStack(base, "recovery");
+        transport().select(zero);
         zero.up();
+        assertThat(zero.transport()).as("the transport serving the mount").isEqualTo(transport().servedBy);
         Shell.run(zero.mountpoint, "mkdir -p keep/deep && head -c " + 12 * MIB + " /dev/urandom > keep/big && printf small > keep/deep/small"
                 + " && head -c " + 3 * MIB + " /dev/urandom > keep/local-only && ln -s big keep/link");
         for (String f : new String[] {"keep/big", "keep/deep/small", "keep/local-only"}) {
@@ -50,6 +52,11 @@ class CatalogueRecoveryTest {
         assertThat(zero.zero("upload", zero.mountpoint.resolve("keep/big").toString(), zero.mountpoint.resolve("keep/deep").toString()).exit())
                 .isZero();
         assertThat(zero.zero("evict", zero.mountpoint.resolve("keep").toString()).exit()).as("local-only is refused").isEqualTo(3);
+    }
+
+    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
+    protected Transport transport() {
+        return Transport.KERNEL;
     }
 
     @AfterAll
