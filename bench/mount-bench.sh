@@ -12,7 +12,9 @@
 # Knobs (env): ZERO_BENCH_FILES (small files per metadata phase, 3000), ZERO_BENCH_SIZE_MB
 # (sequential file size, 1024), ZERO_BENCH_SECONDS (per random-I/O test, 5), JAVA_HOME,
 # ZERO_BENCH_JAVA_OPTS (extra JVM options for the agent, e.g. -Dzero.agent.mount.dir-attr-timeout=0s),
-# ZERO_BENCH_JAR (the agent's quarkus-run.jar, to A/B two builds; default fuse-agent/target/quarkus-app).
+# ZERO_BENCH_JAR (the agent's quarkus-run.jar, to A/B two builds; default fuse-agent/target/quarkus-app),
+# ZERO_BENCH_FRESH_FS (e.g. 8G: every target on a new ext4 of that size, made for the run on a loop
+# device; root; without it the targets share the file system of /tmp).
 # Needs: bash, python3, dd, tar, fusermount; installs nothing. bindfs and fio are used when present
 # (apt-get install bindfs fio); without bindfs its column is "-", without fio a python loop
 # measures random I/O. Root is needed to drop the page cache between write and read.
@@ -26,6 +28,8 @@ SECS=${ZERO_BENCH_SECONDS:-5}
 JAR=${ZERO_BENCH_JAR:-$ROOT/fuse-agent/target/quarkus-app/quarkus-run.jar}
 
 WORK=""
+LOOP=""
+IMAGE=""
 AGENT_PID=""
 JNR_PID=""
 JMNT=""
@@ -57,6 +61,11 @@ cleanup() {
     for m in "$JMNT" "$ZMNT"; do
         [ -n "$m" ] && [ "$m" != "${ZERO_BENCH_MOUNT:-}" ] && is_mounted "$m" && { fusermount -u "$m" 2>/dev/null || umount -l "$m"; }
     done
+    if [ -n "$LOOP" ]; then
+        umount "$WORK" 2>/dev/null || umount -l "$WORK"
+        losetup -d "$LOOP"
+        rm -f "$IMAGE"
+    fi
     [ -n "$WORK" ] && rm -rf "$WORK"
     exit "$rc"
 }
@@ -88,6 +97,17 @@ if [ -n "${ZERO_BENCH_MOUNT:-}" ]; then
     fi
 else
     WORK=$(mktemp -d /tmp/zero-bench.XXXXXX)
+    if [ -n "${ZERO_BENCH_FRESH_FS:-}" ]; then
+        # every target on an ext4 made for this run (with its journal, mkfs defaults), on a loop
+        # device with direct I/O so that the image file is not cached a second time: no inode
+        # freed by earlier work for the allocator to step over, whatever the machine's disk holds
+        IMAGE=$WORK.img
+        truncate -s "$ZERO_BENCH_FRESH_FS" "$IMAGE"
+        mkfs.ext4 -q -F "$IMAGE"
+        LOOP=$(losetup --find --show --direct-io=on "$IMAGE")
+        mount "$LOOP" "$WORK"
+        log "a fresh ext4 of $ZERO_BENCH_FRESH_FS on $LOOP at $WORK"
+    fi
     chmod 755 "$WORK"
     JAVA_HOME=$(find_java)
     if [ ! -f "$JAR" ]; then
@@ -340,7 +360,7 @@ done
 # ---- report ----
 
 echo
-echo "Zero mount benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  nproc=$(nproc)  kernel=$(uname -r)  fs=$(findmnt -no FSTYPE -T "$BACKING")"
+echo "Zero mount benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  nproc=$(nproc)  kernel=$(uname -r)  fs=$(findmnt -no FSTYPE -T "$BACKING")${LOOP:+ (fresh, on $LOOP)}"
 echo "files=$FILES  size=${SIZE_MB}MiB  random-io=${SECS}s  $(command -v fio >/dev/null && echo fio || echo python)"
 printf '%-30s %12s %12s %12s %12s %12s %12s\n' metric zero bare zero-jnr bindfs-mt zero/bare zero/bindfs
 printf '%-30s %12s %12s %12s %12s %12s %12s\n' ------------------------------ ------------ ------------ ------------ ------------ ------------ ------------
