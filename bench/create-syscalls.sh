@@ -31,14 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# setsid: its own process group, so a signal meant for this script's children does not reach it
-setsid "$JAVA" --enable-native-access=ALL-UNNAMED \
-    -Dzero.agent.mountpoint="$WORK/mnt" -Dzero.agent.cache-dir="$WORK/cache" \
-    -Dzero.agent.service-url=http://127.0.0.1:1 -Dzero.agent.token=bench-token-0123456789 \
-    -Dquarkus.http.port=0 ${ZERO_BENCH_JAVA_OPTS:-} -jar "$JAR" >"$WORK/agent.log" 2>&1 &
-PID=$!
-for _ in $(seq 600); do grep -q "mounted .* on $WORK/mnt" "$WORK/agent.log" && break; sleep 0.1; done
-grep -q "mounted .* on $WORK/mnt" "$WORK/agent.log" || { tail -20 "$WORK/agent.log" >&2; exit 1; }
+# shellcheck source=bench/agent.sh
+. "$ROOT/bench/agent.sh"
+bench_agent "$WORK/mnt" "$WORK/cache" "$WORK/agent.log" || { PID=$AGENT_STARTED_PID; exit 1; }
+PID=$AGENT_STARTED_PID
 echo "agent: $(grep -o 'mounted .*' "$WORK/agent.log" | head -1)"
 
 # creates N files in a new directory DIR, each opened O_CREAT|O_EXCL and closed; prints files/s

@@ -114,34 +114,20 @@ else
         log "building fuse-agent ..."
         (cd "$ROOT" && JAVA_HOME=$JAVA_HOME mvn -q -o -pl fuse-agent -am package -DskipTests)
     fi
-    # start_agent NAME TRANSPORT: an agent with no service behind it (nothing is uploaded)
+    JAVA=$JAVA_HOME/bin/java
+    # shellcheck source=bench/agent.sh
+    . "$ROOT/bench/agent.sh"
+    # start_agent NAME TRANSPORT: an agent on $WORK/NAME-mnt, its cache in $WORK/NAME-cache
     start_agent() {
-        local mnt=$WORK/$1-mnt cache=$WORK/$1-cache
-        mkdir -p "$mnt" "$cache"
         log "starting a Zero agent on $2 (log: $WORK/$1.log) ..."
-        "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-            -Dzero.agent.mountpoint="$mnt" \
-            -Dzero.agent.cache-dir="$cache" \
-            -Dzero.agent.mount.transport="$2" \
-            -Dzero.agent.service-url=http://127.0.0.1:1 \
-            -Dzero.agent.token=bench-token-0123456789 \
-            -Dquarkus.http.port=0 \
-            ${ZERO_BENCH_JAVA_OPTS:-} \
-            -jar "$JAR" >"$WORK/$1.log" 2>&1 &
-        STARTED_PID=$!
-        for _ in $(seq 600); do
-            is_mounted "$mnt" && break
-            kill -0 "$STARTED_PID" 2>/dev/null || { log "the agent exited:"; tail -20 "$WORK/$1.log" >&2; exit 1; }
-            sleep 0.1
-        done
-        is_mounted "$mnt" || { log "the mount did not come up in 60 s"; tail -20 "$WORK/$1.log" >&2; exit 1; }
+        bench_agent "$WORK/$1-mnt" "$WORK/$1-cache" "$WORK/$1.log" -Dzero.agent.mount.transport="$2" \
+            || { kill -KILL "$AGENT_STARTED_PID" 2>/dev/null; exit 1; }
+        STARTED_PID=$AGENT_STARTED_PID
     }
     start_agent zero kernel
     AGENT_PID=$STARTED_PID
     ZMNT=$WORK/zero-mnt
     BACKING=$WORK/zero-cache/tree
-    # the mount is up a moment before the agent logs how it serves it
-    for _ in $(seq 50); do grep -q "mounted .* on $WORK/zero-mnt" "$WORK/zero.log" && break; sleep 0.1; done
     grep -q "kernel transport" "$WORK/zero.log" || log "warning: the agent fell back from the kernel transport: $(grep -m1 'cannot mount' "$WORK/zero.log")"
     if [ "${ZERO_BENCH_JNR:-1}" = 1 ]; then
         start_agent jnr jnr-fuse
