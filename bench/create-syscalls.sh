@@ -22,7 +22,7 @@ command -v strace >/dev/null || { echo "needs strace (apt-get install strace)" >
 
 WORK=$(mktemp -d /tmp/zero-create.XXXXXX)
 chmod 755 "$WORK"
-mkdir -p "$WORK/mnt" "$WORK/cache" "$WORK/bare"
+mkdir -p "$WORK/bare"
 PID=""
 cleanup() {
     umount "$WORK/mnt" 2>/dev/null || true

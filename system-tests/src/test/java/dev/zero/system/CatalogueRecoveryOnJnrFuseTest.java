@@ -7,7 +7,7 @@ package dev.zero.system;
  */
 class CatalogueRecoveryOnJnrFuseTest extends CatalogueRecoveryTest {
     @Override
-    protected Transport transport() {
+    public Transport transport() {
         return Transport.JNR_FUSE;
     }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class CatalogueRecoveryTest {
+class CatalogueRecoveryTest implements OnTransport {
     private static final long MIB = 1 << 20;
 
     private Path base;
@@ -52,11 +52,6 @@ class CatalogueRecoveryTest {
         assertThat(zero.zero("upload", zero.mountpoint.resolve("keep/big").toString(), zero.mountpoint.resolve("keep/deep").toString()).exit())
                 .isZero();
         assertThat(zero.zero("evict", zero.mountpoint.resolve("keep").toString()).exit()).as("local-only is refused").isEqualTo(3);
-    }
-
-    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
-    protected Transport transport() {
-        return Transport.KERNEL;
     }
 
     @AfterAll

@@ -7,7 +7,7 @@ package dev.zero.system;
  */
 class MountedStackOnJnrFuseTest extends MountedStackTest {
     @Override
-    protected Transport transport() {
+    public Transport transport() {
         return Transport.JNR_FUSE;
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class MountedStackTest {
+class MountedStackTest implements OnTransport {
     private static final Duration CONVERGE = Duration.ofSeconds(60);
 
     private Path base;
@@ -56,11 +56,6 @@ class MountedStackTest {
         zero.env.put("ZERO_STORE_B2_ALLOW_INSECURE_HTTP", "true");
         transport().select(zero);
         upOutput = zero.up().output();
-    }
-
-    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
-    protected Transport transport() {
-        return Transport.KERNEL;
     }
 
     @AfterAll

@@ -8,7 +8,7 @@ package dev.zero.system;
  */
 class PlannerOnJnrFuseTest extends PlannerSystemTest {
     @Override
-    protected Transport transport() {
+    public Transport transport() {
         return Transport.JNR_FUSE;
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PlannerSystemTest {
+class PlannerSystemTest implements OnTransport {
     private static final long MIB = 1 << 20;
     private static final long TARGET = 64 * MIB;
 
@@ -54,11 +54,6 @@ class PlannerSystemTest {
         ZeroStack.Result up = zero.up();
         assertThat(up.output()).contains("target disk usage 64.0 MiB (from config.yml)");
         assertThat(zero.transport()).as("the transport serving the mount").isEqualTo(transport().servedBy);
-    }
-
-    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
-    protected Transport transport() {
-        return Transport.KERNEL;
     }
 
     @AfterAll

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TieringCrashTest {
+class TieringCrashTest implements OnTransport {
     private static final int TRIALS = Integer.getInteger("zero.crash-trials", 20);
     private static final long MIB = 1 << 20;
     private static final int FILES = 8;
@@ -58,11 +58,6 @@ class TieringCrashTest {
         for (int i = 0; i < FILES; i++) {
             write("c/f" + i, (1 + random.nextInt(12)) * MIB + random.nextInt(4096), random.nextLong());
         }
-    }
-
-    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
-    protected Transport transport() {
-        return Transport.KERNEL;
     }
 
     /** How many kill -9 trials to run. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 @DisplayName("tiering on the b2 store (B2 emulator, faults on), mounted with jnr-fuse")
 class TieringOnB2OnJnrFuseTest extends TieringOnB2Test {
     @Override
-    protected Transport transport() {
+    public Transport transport() {
         return Transport.JNR_FUSE;
     }
 }

@@ -6,7 +6,7 @@ package dev.zero.system;
  */
 class TieringOnJnrFuseTest extends TieringTest {
     @Override
-    protected Transport transport() {
+    public Transport transport() {
         return Transport.JNR_FUSE;
     }
 }

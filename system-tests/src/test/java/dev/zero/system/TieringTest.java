@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TieringTest {
+class TieringTest implements OnTransport {
     private static final long MIB = 1 << 20;
 
     protected Path base;
@@ -42,11 +42,6 @@ class TieringTest {
         transport().select(zero);
         configure(zero);
         zero.up();
-    }
-
-    /** The transport the agent mounts with: by default Zero's own, with kernel passthrough. */
-    protected Transport transport() {
-        return Transport.KERNEL;
     }
 
     /** Settings of the stack under test before it starts (the fs store: none). */
